@@ -1,0 +1,78 @@
+"""防骗我最牛 backend: the app factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from miniapp_api import wechat
+from miniapp_api.config import Config, check_production_safety, load_config
+from miniapp_api.database import init_database
+from miniapp_api.db import render_item
+from miniapp_api.errors import register_error_handlers
+from miniapp_api.extensions import api, db, jwt, limiter, migrate, redis_store
+from miniapp_api.json_provider import IsoJSONProvider
+from miniapp_api.observability import configure_logging, register_request_id
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.json = IsoJSONProvider(app)
+    app.config.from_object(config or load_config())
+    check_production_safety(app.config)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_request_id(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import miniapp_api.models  # noqa: F401  (every table in the metadata)
+    from miniapp_api.auth.tokens import register_jwt_callbacks
+
+    init_database(app)
+    migrate.init_app(app, db, compare_type=True, render_as_batch=True, render_item=render_item)
+    redis_store.init_app(app)
+    jwt.init_app(app)
+    register_jwt_callbacks(jwt)
+    limiter.init_app(app)
+    wechat.init_app(app)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from miniapp_api.auth.routes import blp as auth_blp
+    from miniapp_api.auth.routes import dev_blp
+    from miniapp_api.ops.docs import docs_static
+    from miniapp_api.ops.routes import blp as ops_blp
+    from miniapp_api.users.routes import blp as me_blp
+
+    app.register_blueprint(docs_static)
+    for blueprint in (ops_blp, auth_blp, me_blp):
+        api.register_blueprint(blueprint)
+    if dev_login_allowed(app.config):
+        api.register_blueprint(dev_blp)
+
+
+def dev_login_allowed(config) -> bool:
+    return (
+        config["DEV_LOGIN_ENABLED"]
+        and config["APP_ENV"] != "production"
+        and not wechat.wechat_configured(config)
+    )
+
+
+def register_commands(app: Flask) -> None:
+    from miniapp_api.cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,66 @@
+"""Login, refresh and logout."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from miniapp_api.auth import blocklist
+from miniapp_api.auth.tokens import (
+    access_lifetime,
+    issue_access_token,
+    issue_token_pair,
+    refresh_lifetime,
+)
+from miniapp_api.errors import AccountBanned
+from miniapp_api.extensions import db
+from miniapp_api.users import service as users
+from miniapp_api.users.models import BANNED, User
+from miniapp_api.wechat import get_wechat_client
+
+DEV_OPENID_PREFIX = "dev-"
+
+
+def _login(user: User) -> dict:
+    if user.status == BANNED:
+        raise AccountBanned()
+    return {**issue_token_pair(user), "user": user}
+
+
+def login_with_wechat(code: str) -> dict:
+    """Exchange a `wx.login` code for our tokens; the user is created on first login.
+    WeChat failures raise before any account is created."""
+    session = get_wechat_client().code2session(code)
+    user, _created = users.get_or_create_by_openid(
+        session.openid, session_key=session.session_key, unionid=session.unionid
+    )
+    return _login(user)
+
+
+def dev_login(openid: str, roles: list[str], nickname: str | None = None) -> dict:
+    """Development only: log in as any openid with the given roles."""
+    user, _created = users.get_or_create_by_openid(DEV_OPENID_PREFIX + openid)
+    users.grant_roles(user, roles)
+    if nickname:
+        user.nickname = nickname
+    db.session.commit()
+    return _login(user)
+
+
+def refresh(user: User, claims: dict) -> dict:
+    return {
+        "access_token": issue_access_token(user.id, claims["sid"]),
+        "token_type": "Bearer",
+        "expires_in": int(access_lifetime().total_seconds()),
+    }
+
+
+def logout(user: User, claims: dict) -> None:
+    """Revoke the session of the presented token: its access and refresh tokens both."""
+    if claims["type"] == "refresh":
+        expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    else:
+        # Every refresh token of the session was issued before this access token.
+        expires_at = datetime.fromtimestamp(claims["iat"], UTC) + refresh_lifetime()
+    blocklist.revoke(claims["sid"], expires_at, user.id)
+    db.session.commit()
+    blocklist.publish(claims["sid"], expires_at)

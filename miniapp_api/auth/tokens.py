@@ -1,0 +1,94 @@
+"""JWT issuing and the Flask-JWT-Extended callbacks that load the user and speak our
+error shape. Roles are never read from the token: the user is loaded from the
+database on each request, so a demotion or a ban takes effect at once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
+
+from miniapp_api.auth import blocklist
+from miniapp_api.errors import AccountBanned, error_response
+from miniapp_api.extensions import db
+from miniapp_api.users.models import ACTIVE, BANNED, User
+
+
+def access_lifetime() -> timedelta:
+    return current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+
+
+def refresh_lifetime() -> timedelta:
+    return current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+
+
+def issue_access_token(user_id: int, sid: str) -> str:
+    return create_access_token(identity=str(user_id), additional_claims={"sid": sid})
+
+
+def issue_token_pair(user: User) -> dict:
+    """An access and a refresh token sharing one session id (`sid`), so that logging
+    out with either revokes both."""
+    sid = str(uuid.uuid4())
+    return {
+        "access_token": issue_access_token(user.id, sid),
+        "refresh_token": create_refresh_token(
+            identity=str(user.id), additional_claims={"sid": sid}
+        ),
+        "token_type": "Bearer",
+        "expires_in": int(access_lifetime().total_seconds()),
+    }
+
+
+def _unauthorized(message: str = "请先登录"):
+    return error_response(401, "UNAUTHORIZED", message)
+
+
+def register_jwt_callbacks(jwt: JWTManager) -> None:
+    @jwt.user_lookup_loader
+    def load_user(_header: dict, payload: dict) -> User | None:
+        try:
+            user_id = int(payload["sub"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or user.status not in (ACTIVE, BANNED):
+            return None
+        if user.status == BANNED:
+            raise AccountBanned()
+        return user
+
+    @jwt.token_in_blocklist_loader
+    def token_revoked(_header: dict, payload: dict) -> bool:
+        sid = payload.get("sid")
+        return not isinstance(sid, str) or blocklist.is_revoked(sid)
+
+    @jwt.expired_token_loader
+    def expired(_header: dict, _payload: dict):
+        return error_response(401, "TOKEN_EXPIRED", "登录已过期，请重新登录")
+
+    @jwt.invalid_token_loader
+    def invalid(_reason: str):
+        return _unauthorized("登录凭证无效，请重新登录")
+
+    @jwt.unauthorized_loader
+    def missing(_reason: str):
+        return _unauthorized()
+
+    @jwt.revoked_token_loader
+    def revoked(_header: dict, _payload: dict):
+        return _unauthorized("登录已失效，请重新登录")
+
+    @jwt.user_lookup_error_loader
+    def user_gone(_header: dict, _payload: dict):
+        return _unauthorized("账号不存在或已注销，请重新登录")
+
+    @jwt.needs_fresh_token_loader
+    def needs_fresh(_header: dict, _payload: dict):
+        return _unauthorized("请重新登录后再操作")
+
+    @jwt.token_verification_failed_loader
+    def verification_failed(_header: dict, _payload: dict):
+        return _unauthorized("登录凭证无效，请重新登录")

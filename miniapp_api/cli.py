@@ -1,0 +1,53 @@
+"""Flask commands: `flask content sync`, `flask users create-admin`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from miniapp_api.articles import service as articles
+from miniapp_api.articles.content_files import ContentError
+from miniapp_api.users import service as users
+
+content_cli = AppGroup("content", help="Load the files under content/.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@content_cli.command("sync")
+@click.option("--dry-run", is_flag=True, help="Validate and report, change nothing.")
+@click.option(
+    "--dir",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Content folder (default: CONTENT_DIR).",
+)
+def content_sync(dry_run: bool, content_dir: Path | None) -> None:
+    """Validate every content file, then create or update by slug."""
+    folder = content_dir or Path(current_app.config["CONTENT_DIR"])
+    try:
+        counts = articles.sync_content(folder, dry_run=dry_run)
+    except ContentError as exc:
+        raise click.ClickException(f"invalid content, nothing changed: {exc}") from exc
+    summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing"
+    click.echo(("dry run, nothing written: " if dry_run else "content synced: ") + summary)
+
+
+@users_cli.command("create-admin")
+@click.argument("openid")
+@click.option("--nickname", default=None, help="Display name for the admin.")
+def create_admin(openid: str, nickname: str | None) -> None:
+    """Grant the city-wide `admin` role to the user with this WeChat OPENID
+    (creating the account if it does not exist yet)."""
+    user, created = users.create_admin(openid, nickname)
+    click.echo(
+        f"{'created' if created else 'updated'} user {user.id}: roles {', '.join(user.roles)}"
+    )
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(users_cli)

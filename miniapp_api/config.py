@@ -1,0 +1,193 @@
+"""Configuration: the only module that reads the environment.
+
+Every setting is documented in `.env.example`. Development defaults are safe to run
+on a laptop; production has no defaults for secrets and refuses weak ones.
+A config object is built from a mapping (the process environment by default), so
+tests can build one from a plain dict.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+MIN_SECRET_BYTES = 32
+DEV_SECRET = "dev-only-secret-do-not-use-in-production-0123456789"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+class _Env:
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+
+    def str(self, name: str, default: str | None = None) -> str | None:
+        value = self.environ.get(name)
+        return default if value is None or value == "" else value
+
+    def bool(self, name: str, default: bool) -> bool:
+        value = self.str(name)
+        if value is None:
+            return default
+        return value.strip().lower() in ("1", "true", "yes", "on")
+
+    def int(self, name: str, default: int) -> int:
+        value = self.str(name)
+        try:
+            return default if value is None else int(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+    def float(self, name: str, default: float) -> float:
+        value = self.str(name)
+        try:
+            return default if value is None else float(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a number, not {value!r}") from exc
+
+
+class Config:
+    """Settings shared by every environment (development defaults)."""
+
+    APP_ENV = "development"
+    TESTING = False
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        env = _Env(os.environ if environ is None else environ)
+        self.DEBUG = env.bool("FLASK_DEBUG", False)
+        self.SECRET_KEY = env.str("SECRET_KEY", self._default_secret())
+        self.TIMEZONE = env.str("APP_TIMEZONE", "Asia/Shanghai")
+        self.LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+        # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
+        self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
+        # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly).
+        self.PROXY_FIX_HOPS = env.int("PROXY_FIX_HOPS", 0)
+
+        # Storage
+        self.SQLALCHEMY_DATABASE_URI = env.str("DATABASE_URL", self._default_database_url())
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLITE_BUSY_TIMEOUT_MS = env.int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+        self.REDIS_URL = env.str("REDIS_URL")
+        self.REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", "miniapp:")
+
+        # Tokens: HS256 only, string `sub`, 2 h access and 30 day refresh tokens.
+        self.JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", self._default_secret())
+        self.JWT_ALGORITHM = "HS256"
+        self.JWT_DECODE_ALGORITHMS = ["HS256"]
+        self.JWT_TOKEN_LOCATION = ["headers"]
+        self.JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=env.int("JWT_ACCESS_SECONDS", 7200))
+        self.JWT_REFRESH_TOKEN_EXPIRES = timedelta(
+            seconds=env.int("JWT_REFRESH_SECONDS", 30 * 24 * 3600)
+        )
+
+        # WeChat: configured only when both are set; otherwise the fake client is used.
+        self.WECHAT_APPID = env.str("WECHAT_APPID")
+        self.WECHAT_SECRET = env.str("WECHAT_SECRET")
+        self.WECHAT_API_BASE = env.str("WECHAT_API_BASE", "https://api.weixin.qq.com")
+        self.WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", 5.0)
+        self.WECHAT_RETRY_AFTER_SECONDS = env.int("WECHAT_RETRY_AFTER_SECONDS", 5)
+        self.DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
+
+        # Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set.
+        self.RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = f"{self.REDIS_KEY_PREFIX}rl"
+        # Retry-After is set on 429 responses only (errors.handle_rate_limited).
+        self.RATELIMIT_HEADERS_ENABLED = False
+        # With Redis down, let requests through rather than fail every one of them.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "20 per minute")
+
+        # Files loaded by `flask content sync`.
+        self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
+
+        # OpenAPI (flask-smorest) and the Swagger UI served from installed files.
+        self.API_TITLE = "防骗我最牛 API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/"
+        self.OPENAPI_JSON_PATH = "api/v1/openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "api/docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/api/docs/static/"
+
+    def _default_secret(self) -> str | None:
+        return DEV_SECRET
+
+    def _default_database_url(self) -> str | None:
+        return f"sqlite:///{INSTANCE_DIR / 'miniapp.db'}"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    """The test suite's settings: DATABASE_URL picks the database under test."""
+
+    APP_ENV = "test"
+    TESTING = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        super().__init__(environ)
+        self.WECHAT_APPID = None
+        self.WECHAT_SECRET = None
+        self.DEV_LOGIN_ENABLED = True
+        self.RATELIMIT_ENABLED = False
+        self.LOG_LEVEL = "WARNING"
+
+    def _default_database_url(self) -> str | None:
+        return None  # conftest supplies a temporary SQLite file
+
+
+class ProductionConfig(Config):
+    """No defaults for secrets: `check_production_safety` refuses to start without them."""
+
+    APP_ENV = "production"
+
+    def _default_secret(self) -> str | None:
+        return None
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the config object that APP_ENV names, reading `.env` if present."""
+    if environ is None:
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+        environ = os.environ
+    name = environ.get("APP_ENV") or "development"
+    if name not in CONFIGS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name](environ)
+
+
+def check_production_safety(config: Mapping) -> None:
+    """Refuse to start a production app whose settings would be unsafe."""
+    if config.get("APP_ENV") != "production":
+        return
+    problems = []
+    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        value = config.get(key) or ""
+        if len(value.encode()) < MIN_SECRET_BYTES or value == DEV_SECRET:
+            problems.append(f"{key} must be set to at least {MIN_SECRET_BYTES} random bytes")
+    if config.get("DEBUG"):
+        problems.append("debug mode must be off (unset FLASK_DEBUG)")
+    if config.get("DEV_LOGIN_ENABLED"):
+        problems.append("DEV_LOGIN_ENABLED must be off")
+    if not (config.get("WECHAT_APPID") and config.get("WECHAT_SECRET")):
+        problems.append("WECHAT_APPID and WECHAT_SECRET must be set (no fake WeChat in production)")
+    if problems:
+        raise ConfigError("refusing to start in production: " + "; ".join(problems))

@@ -1,0 +1,8 @@
+"""Every model, imported in one place so that the metadata (and Alembic) sees all tables."""
+
+from miniapp_api.articles.models import Category
+from miniapp_api.auth.models import RevokedSession
+from miniapp_api.users.models import User, UserRole
+from miniapp_api.wechat.models import WeChatToken
+
+__all__ = ["Category", "RevokedSession", "User", "UserRole", "WeChatToken"]

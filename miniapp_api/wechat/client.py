@@ -1,0 +1,157 @@
+"""A thin WeChat API client on httpx, and its fake twin for tests and development."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+
+from miniapp_api.db import utcnow
+from miniapp_api.wechat.errors import (
+    WeChatCodeInvalid,
+    WeChatUnavailable,
+    WeChatUserRestricted,
+    raise_for_errcode,
+)
+from miniapp_api.wechat.token_cache import TokenStore
+
+log = logging.getLogger(__name__)
+
+# Refresh the access token this long before WeChat says it expires.
+TOKEN_EARLY_REFRESH = timedelta(minutes=5)
+LEASE_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class WeChatSession:
+    openid: str
+    session_key: str
+    unionid: str | None = None
+
+
+class WeChatClient:
+    """code2session and the shared access token. Every call has a timeout."""
+
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        token_store: TokenStore,
+        *,
+        base_url: str = "https://api.weixin.qq.com",
+        timeout: float = 5.0,
+        retry_after: int = 5,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self.appid = appid
+        self._secret = secret
+        self._tokens = token_store
+        self._retry_after = retry_after
+        self._wait_for_token = timeout * 2
+        self._http = httpx.Client(
+            base_url=base_url, timeout=httpx.Timeout(timeout), transport=transport
+        )
+
+    def code2session(self, code: str) -> WeChatSession:
+        data = self._call(
+            "GET",
+            "/sns/jscode2session",
+            params={
+                "appid": self.appid,
+                "secret": self._secret,
+                "js_code": code,
+                "grant_type": "authorization_code",
+            },
+        )
+        if not data.get("openid") or not data.get("session_key"):
+            log.error("code2session answered without openid or session_key")
+            raise WeChatUnavailable(self._retry_after)
+        return WeChatSession(data["openid"], data["session_key"], data.get("unionid"))
+
+    def get_access_token(self) -> str:
+        """The app's access token, shared by all workers; one refresh at a time."""
+        name = f"access_token:{self.appid}"
+        deadline = time.monotonic() + self._wait_for_token
+        while True:
+            token = self._tokens.get(name)
+            if token:
+                return token
+            if self._tokens.acquire_lease(name, LEASE_SECONDS):
+                try:
+                    token, expires_in = self._fetch_access_token()
+                    expires_at = utcnow() + timedelta(seconds=expires_in) - TOKEN_EARLY_REFRESH
+                    self._tokens.store(name, token, expires_at)
+                    return token
+                finally:
+                    self._tokens.release_lease(name)
+            if time.monotonic() > deadline:
+                raise WeChatUnavailable(self._retry_after)
+            time.sleep(0.05)
+
+    def _fetch_access_token(self) -> tuple[str, int]:
+        data = self._call(
+            "POST",
+            "/cgi-bin/stable_token",
+            json={
+                "grant_type": "client_credential",
+                "appid": self.appid,
+                "secret": self._secret,
+                "force_refresh": False,
+            },
+        )
+        if not data.get("access_token"):
+            raise WeChatUnavailable(self._retry_after)
+        # Keep at least a minute of validity after the early-refresh margin.
+        expires_in = max(int(data.get("expires_in") or 7200), 360)
+        return data["access_token"], expires_in
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            response = self._http.request(method, path, **kwargs)
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("WeChat %s failed: %s", path, type(exc).__name__)
+            raise WeChatUnavailable(self._retry_after) from exc
+        if not isinstance(data, dict):
+            raise WeChatUnavailable(self._retry_after)
+        errcode = data.get("errcode") or 0
+        if errcode != 0:
+            log.warning("WeChat %s answered errcode %s", path, errcode)
+            raise_for_errcode(int(errcode), str(data.get("errmsg", "")), self._retry_after)
+        return data
+
+
+_FAKE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class FakeWeChatClient:
+    """Stands in for WeChat in tests and development.
+
+    A code maps to the openid `fake-<code>`. Codes starting with `invalid`, `used`,
+    `risky`, `busy` or `timeout` produce the matching WeChat failure.
+    """
+
+    appid = "fake-appid"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.access_token_fetches = 0
+
+    def code2session(self, code: str) -> WeChatSession:
+        self.calls.append(code)
+        if not _FAKE_CODE.match(code) or code.startswith(("invalid", "used")):
+            raise WeChatCodeInvalid()
+        if code.startswith("risky"):
+            raise WeChatUserRestricted()
+        if code.startswith(("busy", "timeout")):
+            raise WeChatUnavailable()
+        return WeChatSession(openid=f"fake-{code}", session_key=f"fake-session-key-{code}")
+
+    def get_access_token(self) -> str:
+        self.access_token_fetches += 1
+        return "fake-access-token"

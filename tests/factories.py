@@ -1,0 +1,26 @@
+"""factory_boy factories for test data, saved through the app's session."""
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from miniapp_api.extensions import db
+from miniapp_api.users.models import User, UserRole
+
+
+class UserFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = User
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+        skip_postgeneration_save = True
+
+    openid = factory.Sequence(lambda n: f"openid-{n:06d}")
+    nickname = factory.Sequence(lambda n: f"居民{n}")
+    wechat_session_key = factory.Sequence(lambda n: f"fake-session-key-factory-{n}")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **_kwargs):
+        for role in extracted or []:
+            self.role_grants.append(UserRole(role=role))
+        if create and extracted:
+            db.session.commit()
