@@ -141,11 +141,11 @@ def handle_rate_limited(exc: RateLimitExceeded):
     """429 with `Retry-After`: the seconds until the exceeded window resets."""
     from miniapp_api.extensions import limiter
 
+    window = exc.limit.limit.get_expiry()
     current = limiter.current_limit
+    retry_after = window
     if current is not None:
-        retry_after = max(1, math.ceil(current.reset_at - time.time()))
-    else:
-        retry_after = exc.limit.limit.get_expiry()
+        retry_after = min(window, max(1, math.ceil(current.reset_at - time.time())))
     return error_response(429, headers={"Retry-After": str(retry_after)})
 
 

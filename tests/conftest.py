@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
@@ -84,10 +85,14 @@ def _empty_tables() -> None:
 
 def _drop_redis_keys(app: Flask) -> None:
     client, prefix = app.extensions["redis_store"]
-    if client is not None:
+    if client is None:
+        return
+    try:
         keys = list(client.scan_iter(f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
+    except redis.ConnectionError:
+        return  # a test pointed this app at an unreachable Redis on purpose
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ class UserFactory(SQLAlchemyModelFactory):
         model = User
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
         sqlalchemy_session_persistence = "commit"
-        skip_postgeneration_save = True
+
+    # Roles are saved by the `roles` hook itself; no second save after it.
+    _skip_postgeneration_save = True
 
     openid = factory.Sequence(lambda n: f"openid-{n:06d}")
     nickname = factory.Sequence(lambda n: f"居民{n}")

@@ -1,0 +1,97 @@
+"""Every non-2xx response has the one error shape of API.md."""
+
+import logging
+
+import pytest
+
+ERROR_FIELDS = {"code", "status", "error", "message", "errors"}
+
+
+def assert_error(response, status: int, error: str) -> dict:
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert set(body) >= ERROR_FIELDS, body
+    assert body["code"] == status
+    assert body["error"] == error
+    assert isinstance(body["message"], str) and body["message"]
+    assert response.headers["X-Request-ID"] == body["request_id"]
+    return body
+
+
+def test_unknown_route_is_not_found(client):
+    """An unknown path gets NOT_FOUND in the error shape, not an HTML page."""
+    body = assert_error(client.get("/api/v1/no-such-thing"), 404, "NOT_FOUND")
+    assert body["status"] == "Not Found"
+
+
+def test_wrong_method_keeps_allow_header(client):
+    """405 names the allowed methods in `Allow`, as HTTP requires."""
+    response = client.put("/api/v1/auth/refresh")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert "POST" in response.headers["Allow"]
+
+
+def test_body_over_limit_is_payload_too_large(app_factory):
+    """A body over MAX_CONTENT_LENGTH is refused before it is parsed."""
+    client = app_factory(MAX_CONTENT_LENGTH=1024).test_client()
+    response = client.post("/api/v1/auth/wechat-login", json={"code": "x" * 4096})
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_validation_error_names_each_bad_field(client):
+    """422 lists every bad field, under the location it came from."""
+    response = client.post("/api/v1/auth/dev-login", json={"roles": ["king"], "extra": 1})
+    body = assert_error(response, 422, "VALIDATION_ERROR")
+    fields = body["errors"]["json"]
+    assert set(fields) == {"openid", "roles", "extra"}
+
+
+def test_malformed_json_is_a_bad_request(client):
+    """A body that is not JSON gets the error shape, never a 500."""
+    response = client.post(
+        "/api/v1/auth/wechat-login", data="{not json", content_type="application/json"
+    )
+    assert response.status_code in (400, 422)
+    assert_error(response, response.status_code, response.get_json()["error"])
+
+
+def test_unexpected_exception_is_logged_with_request_id_and_hidden(app, client, caplog):
+    """A crash answers INTERNAL_ERROR without a trace; the log has the trace and the id."""
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    with caplog.at_level(logging.ERROR, logger="miniapp_api"):
+        logging.getLogger("miniapp_api").propagate = True
+        try:
+            response = client.get("/boom", headers={"X-Request-ID": "req-12345678"})
+        finally:
+            logging.getLogger("miniapp_api").propagate = False
+    body = assert_error(response, 500, "INTERNAL_ERROR")
+    assert body["request_id"] == "req-12345678"
+    text = response.get_data(as_text=True)
+    assert "secret internals" not in text and "Traceback" not in text
+    record = next(r for r in caplog.records if r.exc_info)
+    assert "req-12345678" in record.getMessage()
+    assert "secret internals" in str(record.exc_info[1])
+
+
+def test_unsafe_request_id_is_replaced(client):
+    """A client-supplied request id that is not a plain token is not echoed back."""
+    response = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert response.headers["X-Request-ID"] != "<script>alert(1)</script>"
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+@pytest.mark.parametrize("limit", ["2 per minute"])
+def test_rate_limit_answers_429_with_retry_after(app_factory, limit):
+    """Past the login limit: RATE_LIMITED with a Retry-After in seconds."""
+    client = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT=limit).test_client()
+    for _ in range(2):
+        assert client.post("/api/v1/auth/wechat-login", json={"code": "alice"}).status_code == 200
+    response = client.post("/api/v1/auth/wechat-login", json={"code": "alice"})
+    assert_error(response, 429, "RATE_LIMITED")
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    ok = client.get("/healthz")
+    assert "Retry-After" not in ok.headers

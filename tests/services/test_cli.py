@@ -1,0 +1,67 @@
+"""`flask content sync` and `flask users create-admin`."""
+
+import shutil
+
+from sqlalchemy import func, select
+
+from miniapp_api.articles.models import Category
+from miniapp_api.config import PROJECT_ROOT
+from miniapp_api.extensions import db
+from miniapp_api.users.models import User
+
+
+def category_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Category))
+
+
+def test_content_sync_loads_then_changes_nothing(app):
+    """The first sync creates the categories; the second reports them unchanged."""
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["content", "sync"])
+    assert first.exit_code == 0, first.output
+    assert "categories_created=14" in first.output
+    second = runner.invoke(args=["content", "sync"])
+    assert "categories_unchanged=14" in second.output
+    assert category_count(app) == 14
+
+
+def test_dry_run_writes_nothing(app):
+    """--dry-run validates and counts, and the database stays empty."""
+    result = app.test_cli_runner().invoke(args=["content", "sync", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "categories_created=14" in result.output
+    assert category_count(app) == 0
+
+
+def test_invalid_content_changes_nothing(app, tmp_path):
+    """A broken file fails the sync with its name and field; nothing is written."""
+    shutil.copy(PROJECT_ROOT / "content" / "categories.yaml", tmp_path / "categories.yaml")
+    runner = app.test_cli_runner()
+    runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    path = tmp_path / "categories.yaml"
+    text = path.read_text(encoding="utf-8").replace("养老诈骗", "")
+    path.write_text(text.replace('name: ""', "name: 123x" + "长" * 40), encoding="utf-8")
+    with app.app_context():
+        before = db.session.scalars(select(Category.name).order_by(Category.slug)).all()
+    result = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "categories.yaml" in result.output and ".name" in result.output
+    with app.app_context():
+        after = db.session.scalars(select(Category.name).order_by(Category.slug)).all()
+    assert after == before
+
+
+def test_create_admin_grants_the_role(app):
+    """create-admin makes (or promotes) the user with that openid an admin."""
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create-admin", "o-officer", "--nickname", "李警官"])
+    assert result.exit_code == 0, result.output
+    assert "created" in result.output
+    again = runner.invoke(args=["users", "create-admin", "o-officer"])
+    assert "updated" in again.output
+    with app.app_context():
+        users = db.session.scalars(select(User).where(User.openid == "o-officer")).all()
+        assert len(users) == 1
+        assert users[0].roles == ["resident", "admin"]
+        assert users[0].nickname == "李警官"
