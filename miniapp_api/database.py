@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 from miniapp_api.extensions import db
@@ -21,11 +21,12 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def init_database(app: Flask) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////:memory:"):
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    is_sqlite = url.get_backend_name() == "sqlite"
+    if is_sqlite and url.database not in (None, "", ":memory:"):
         # The default database lives under instance/, which may not exist yet.
-        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
-    if uri.startswith("sqlite"):
+    if is_sqlite:
         with app.app_context():
             _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -65,6 +65,9 @@ def migrated_database(database_url, is_postgres) -> str:
     """Empty the test database and build the schema from the migrations alone."""
     app = create_app(make_config(database_url))
     with app.app_context():
+        client = app.extensions["redis_store"][0]
+        if client is not None:
+            client.ping()  # configured but unreachable: fail the run, never skip
         with db.engine.begin() as conn:
             if is_postgres:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE"))

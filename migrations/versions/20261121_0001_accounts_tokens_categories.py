@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('value', sa.Text(), nullable=True),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sa.String(length=32), nullable=True),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_wechat_tokens'))
     )
     op.create_table('user_roles',

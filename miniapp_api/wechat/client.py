@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -80,14 +81,19 @@ class WeChatClient:
             token = self._tokens.get(name)
             if token:
                 return token
-            if self._tokens.acquire_lease(name, LEASE_SECONDS):
+            owner = uuid.uuid4().hex
+            if self._tokens.acquire_lease(name, owner, LEASE_SECONDS):
                 try:
+                    # Another worker may have stored a token between our read and the lease.
+                    token = self._tokens.get(name)
+                    if token:
+                        return token
                     token, expires_in = self._fetch_access_token()
                     expires_at = utcnow() + timedelta(seconds=expires_in) - TOKEN_EARLY_REFRESH
                     self._tokens.store(name, token, expires_at)
                     return token
                 finally:
-                    self._tokens.release_lease(name)
+                    self._tokens.release_lease(name, owner)
             if time.monotonic() > deadline:
                 raise WeChatUnavailable(self._retry_after)
             time.sleep(0.05)
@@ -103,11 +109,13 @@ class WeChatClient:
                 "force_refresh": False,
             },
         )
-        if not data.get("access_token"):
+        token = data.get("access_token")
+        expires_in = data.get("expires_in", 7200)
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int):
+            log.error("stable_token answered without a usable access_token or expires_in")
             raise WeChatUnavailable(self._retry_after)
         # Keep at least a minute of validity after the early-refresh margin.
-        expires_in = max(int(data.get("expires_in") or 7200), 360)
-        return data["access_token"], expires_in
+        return token, max(expires_in, 360)
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         try:
@@ -119,11 +127,14 @@ class WeChatClient:
             raise WeChatUnavailable(self._retry_after) from exc
         if not isinstance(data, dict):
             raise WeChatUnavailable(self._retry_after)
-        errcode = data.get("errcode") or 0
-        if errcode != 0:
-            log.warning("WeChat %s answered errcode %s", path, errcode)
-            raise_for_errcode(int(errcode), str(data.get("errmsg", "")), self._retry_after)
-        return data
+        errcode = data.get("errcode", 0)
+        if errcode in (0, None):
+            return data
+        log.warning("WeChat %s answered errcode %r", path, errcode)
+        if not isinstance(errcode, int):
+            raise WeChatUnavailable(self._retry_after)
+        raise_for_errcode(errcode, str(data.get("errmsg", "")), self._retry_after)
+        return data  # not reached: raise_for_errcode always raises
 
 
 _FAKE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

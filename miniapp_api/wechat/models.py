@@ -20,3 +20,4 @@ class WeChatToken(db.Model):
     value: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(32))

@@ -21,27 +21,37 @@ from miniapp_api.wechat.models import WeChatToken
 class TokenStore(Protocol):
     def get(self, name: str) -> str | None: ...
 
-    def acquire_lease(self, name: str, seconds: float) -> bool: ...
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool: ...
 
     def store(self, name: str, value: str, expires_at: datetime) -> None: ...
 
-    def release_lease(self, name: str) -> None: ...
+    def release_lease(self, name: str, owner: str) -> None: ...
+
+
+# Delete the lease only if it is still ours: a worker whose lease ran out must not end
+# the lease of the worker that took over.
+_RELEASE_IF_OWNER = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
 
 
 class RedisTokenStore:
     def get(self, name: str) -> str | None:
         return redis_store.client.get(redis_store.key("wechat", name))
 
-    def acquire_lease(self, name: str, seconds: float) -> bool:
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         key = redis_store.key("wechat", name, "lease")
-        return bool(redis_store.client.set(key, "1", nx=True, px=int(seconds * 1000)))
+        return bool(redis_store.client.set(key, owner, nx=True, px=int(seconds * 1000)))
 
     def store(self, name: str, value: str, expires_at: datetime) -> None:
-        ttl = max(1, int((expires_at - utcnow()).total_seconds()))
-        redis_store.client.set(redis_store.key("wechat", name), value, ex=ttl)
+        ttl = int((expires_at - utcnow()).total_seconds())
+        if ttl > 0:  # an already expired value is not worth keeping
+            redis_store.client.set(redis_store.key("wechat", name), value, ex=ttl)
 
-    def release_lease(self, name: str) -> None:
-        redis_store.client.delete(redis_store.key("wechat", name, "lease"))
+    def release_lease(self, name: str, owner: str) -> None:
+        key = redis_store.key("wechat", name, "lease")
+        redis_store.client.eval(_RELEASE_IF_OWNER, 1, key, owner)
 
 
 class DatabaseTokenStore:
@@ -59,7 +69,7 @@ class DatabaseTokenStore:
             return None
         return row.value if row.expires_at > utcnow() else None
 
-    def acquire_lease(self, name: str, seconds: float) -> bool:
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
         self._ensure_row(name)
         now = utcnow()
         with db.engine.begin() as conn:
@@ -67,7 +77,7 @@ class DatabaseTokenStore:
                 update(self.table)
                 .where(self.table.c.name == name)
                 .where(or_(self.table.c.lease_until.is_(None), self.table.c.lease_until < now))
-                .values(lease_until=now + timedelta(seconds=seconds))
+                .values(lease_until=now + timedelta(seconds=seconds), lease_owner=owner)
             )
         return result.rowcount == 1
 
@@ -79,10 +89,12 @@ class DatabaseTokenStore:
                 .values(value=value, expires_at=expires_at)
             )
 
-    def release_lease(self, name: str) -> None:
+    def release_lease(self, name: str, owner: str) -> None:
         with db.engine.begin() as conn:
             conn.execute(
-                update(self.table).where(self.table.c.name == name).values(lease_until=None)
+                update(self.table)
+                .where(self.table.c.name == name, self.table.c.lease_owner == owner)
+                .values(lease_until=None, lease_owner=None)
             )
 
     def _ensure_row(self, name: str) -> None:
