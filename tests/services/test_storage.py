@@ -30,7 +30,9 @@ def test_foreign_keys_are_enforced(app_ctx):
 def test_points_balance_cannot_go_negative_in_the_database(app_ctx, make_user):
     """The CHECK constraint guards the cached balance even against buggy code."""
     user = make_user()
-    db.session.execute(User.__table__.update().where(User.id == user.id).values(points_balance=-1))
     with pytest.raises(IntegrityError):
+        db.session.execute(
+            User.__table__.update().where(User.id == user.id).values(points_balance=-1)
+        )
         db.session.commit()
     db.session.rollback()
