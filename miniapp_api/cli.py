@@ -10,10 +10,12 @@ from flask.cli import AppGroup
 
 from miniapp_api.articles import service as articles
 from miniapp_api.articles.content_files import ContentError
+from miniapp_api.points import service as points
 from miniapp_api.users import service as users
 
 content_cli = AppGroup("content", help="Load the files under content/.")
 users_cli = AppGroup("users", help="Manage accounts.")
+points_cli = AppGroup("points", help="Check the points ledger.")
 
 
 @content_cli.command("sync")
@@ -48,6 +50,18 @@ def create_admin(openid: str, nickname: str | None) -> None:
     )
 
 
+@points_cli.command("verify")
+def points_verify() -> None:
+    """Check that every cached balance equals the sum of the user's ledger rows."""
+    mismatches = points.verify_balances()
+    for user_id, cached, ledger in mismatches:
+        click.echo(f"user {user_id}: cached balance {cached}, ledger sum {ledger}")
+    if mismatches:
+        raise click.ClickException(f"{len(mismatches)} balance(s) differ from the ledger")
+    click.echo("all balances equal their ledger sums")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(points_cli)

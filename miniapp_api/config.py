@@ -8,6 +8,7 @@ tests can build one from a plain dict.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -45,6 +46,13 @@ class _Env:
             return default if value is None else int(value)
         except ValueError as exc:
             raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+    def json(self, name: str, default):
+        value = self.str(name)
+        try:
+            return default if value is None else json.loads(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be valid JSON") from exc
 
     def float(self, name: str, default: float) -> float:
         value = self.str(name)
@@ -105,6 +113,9 @@ class Config:
         # With Redis down, let requests through rather than fail every one of them.
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "20 per minute")
+
+        # Points per activity and daily caps: JSON overrides of points/rules.py's defaults.
+        self.POINTS_RULES = env.json("POINTS_RULES", {})
 
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))

@@ -90,7 +90,7 @@ def test_every_setting_is_documented_in_env_example():
     from miniapp_api.config import PROJECT_ROOT
 
     source = (PROJECT_ROOT / "miniapp_api" / "config.py").read_text(encoding="utf-8")
-    read = set(re.findall(r'env\.(?:str|int|bool|float)\("([A-Z_]+)"', source))
+    read = set(re.findall(r'env\.(?:str|int|bool|float|json)\("([A-Z_]+)"', source))
     documented = set(
         re.findall(r"^([A-Z_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.MULTILINE)
     )
