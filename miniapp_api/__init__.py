@@ -14,6 +14,7 @@ from miniapp_api.extensions import api, db, jwt, limiter, migrate, redis_store
 from miniapp_api.json_provider import IsoJSONProvider
 from miniapp_api.observability import configure_logging, register_request_id
 from miniapp_api.points import service as points
+from miniapp_api.rewards import service as rewards
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     wechat.init_app(app)
     points.init_app(app)
+    rewards.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -59,10 +61,11 @@ def register_blueprints(app: Flask) -> None:
     from miniapp_api.ops.docs import docs_static
     from miniapp_api.ops.routes import blp as ops_blp
     from miniapp_api.points.routes import blp as points_blp
+    from miniapp_api.rewards.routes import blp as rewards_blp
     from miniapp_api.users.routes import blp as me_blp
 
     app.register_blueprint(docs_static)
-    for blueprint in (ops_blp, auth_blp, me_blp, points_blp, admin_blp):
+    for blueprint in (ops_blp, auth_blp, me_blp, points_blp, rewards_blp, admin_blp):
         api.register_blueprint(blueprint)
     if dev_login_allowed(app.config):
         api.register_blueprint(dev_blp)

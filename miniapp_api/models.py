@@ -3,7 +3,17 @@
 from miniapp_api.articles.models import Category
 from miniapp_api.auth.models import RevokedSession
 from miniapp_api.points.models import PointsEntry
+from miniapp_api.rewards.models import Redemption, Reward
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.wechat.models import WeChatToken
 
-__all__ = ["Category", "PointsEntry", "RevokedSession", "User", "UserRole", "WeChatToken"]
+__all__ = [
+    "Category",
+    "PointsEntry",
+    "Redemption",
+    "RevokedSession",
+    "Reward",
+    "User",
+    "UserRole",
+    "WeChatToken",
+]

@@ -5,8 +5,19 @@ from flask_smorest import Blueprint
 
 from miniapp_api.auth.decorators import login_required
 from miniapp_api.idempotency import idempotency_key
+from miniapp_api.pagination import PageArgsSchema
 from miniapp_api.points import service as points
 from miniapp_api.points.schemas import AdjustResultSchema, AdjustSchema
+from miniapp_api.rewards import service as rewards
+from miniapp_api.rewards.schemas import (
+    AdminRedemptionPageSchema,
+    AdminRedemptionSchema,
+    AdminRewardPageSchema,
+    AdminRewardSchema,
+    RedemptionFilterSchema,
+    RewardInputSchema,
+    RewardPatchSchema,
+)
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
 
@@ -21,3 +32,57 @@ def adjust_points(payload, user_id):
     return points.adjust_for_admin(
         user_id, payload["delta"], payload["reason"], current_user, idempotency_key()
     )
+
+
+@blp.route("/rewards", methods=["GET"])
+@login_required("admin")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, AdminRewardPageSchema)
+def list_rewards(args):
+    """Every reward, active or not, newest first."""
+    return rewards.all_rewards(args["page"], args["per_page"])
+
+
+@blp.route("/rewards", methods=["POST"])
+@login_required("admin")
+@blp.arguments(RewardInputSchema)
+@blp.response(201, AdminRewardSchema)
+def create_reward(payload):
+    """Add a reward to the catalogue."""
+    return rewards.create_reward(payload)
+
+
+@blp.route("/rewards/<int:reward_id>", methods=["PATCH"])
+@login_required("admin")
+@blp.arguments(RewardPatchSchema(partial=True))
+@blp.response(200, AdminRewardSchema)
+def update_reward(payload, reward_id):
+    """Change a reward (set `active: false` to withdraw it; redemptions keep it)."""
+    return rewards.update_reward(reward_id, payload)
+
+
+@blp.route("/redemptions", methods=["GET"])
+@login_required("admin")
+@blp.arguments(RedemptionFilterSchema, location="query")
+@blp.response(200, AdminRedemptionPageSchema)
+def list_redemptions(args):
+    """Redemptions, optionally by status, newest first."""
+    return rewards.redemptions(args.get("status"), args["page"], args["per_page"])
+
+
+@blp.route("/redemptions/<int:redemption_id>/fulfil", methods=["POST"])
+@login_required("admin")
+@blp.response(200, AdminRedemptionSchema)
+@blp.alt_response(409, response="CONFLICT", description="REDEMPTION_NOT_PENDING")
+def fulfil_redemption(redemption_id):
+    """Mark a pending redemption as picked up."""
+    return rewards.fulfil(redemption_id, current_user)
+
+
+@blp.route("/redemptions/<int:redemption_id>/cancel", methods=["POST"])
+@login_required("admin")
+@blp.response(200, AdminRedemptionSchema)
+@blp.alt_response(409, response="CONFLICT", description="REDEMPTION_NOT_PENDING")
+def cancel_redemption(redemption_id):
+    """Cancel a pending redemption: the points and the stock are given back."""
+    return rewards.cancel(redemption_id, current_user)

@@ -19,6 +19,7 @@ from miniapp_api.config import ConfigError
 from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound
 from miniapp_api.extensions import db
+from miniapp_api.pagination import paginate
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
 from miniapp_api.points.rules import (
     CHECKIN_STREAK_BONUS,
@@ -68,7 +69,7 @@ def today() -> date:
     return to_local(utcnow()).date()
 
 
-def _lock_user(user_id: int) -> None:
+def lock_user(user_id: int) -> None:
     """Take the user's row lock for the rest of the transaction."""
     result = db.session.execute(
         update(User).where(User.id == user_id).values(points_balance=User.points_balance)
@@ -157,7 +158,7 @@ def award(
         raise ValueError(f"not an earning reason: {reason}")
     rule = rules()[reason]
     wanted = rule.points if points is None else points
-    _lock_user(user.id)
+    lock_user(user.id)
     if _exists(user.id, reason, ref):
         return AwardResult(0, duplicate=True)
     grant = wanted
@@ -176,13 +177,13 @@ def award(
 
 def spend(user_id: int, points: int, ref: str) -> PointsEntry:
     """Debit points for a redemption; raises InsufficientPoints. The caller commits."""
-    _lock_user(user_id)
+    lock_user(user_id)
     return _write(user_id, -points, "redeem", ref)
 
 
 def refund(user_id: int, points: int, ref: str) -> PointsEntry | None:
     """Give back the points of a cancelled redemption, once. The caller commits."""
-    _lock_user(user_id)
+    lock_user(user_id)
     if _exists(user_id, "refund", ref):
         return None
     return _write(user_id, points, "refund", ref)
@@ -194,7 +195,7 @@ def adjust_for_admin(
     """An officer's correction with a mandatory reason; commits. Replaying the same
     Idempotency-Key returns the first adjustment and changes nothing more."""
     ref = f"idem:{actor.id}:{idempotency_key}" if idempotency_key else f"adj:{uuid.uuid4().hex}"
-    _lock_user(user_id)
+    lock_user(user_id)
     entry = db.session.scalar(
         select(PointsEntry).where(
             PointsEntry.user_id == user_id,
@@ -218,7 +219,7 @@ def adjust_for_admin(
 def check_in(user: User) -> dict:
     """Today's check-in: 1 point, plus a bonus on every 7th consecutive day; commits."""
     day = today()
-    _lock_user(user.id)
+    lock_user(user.id)
     dates = set(
         db.session.scalars(
             select(PointsEntry.local_date)
@@ -251,17 +252,10 @@ def check_in(user: User) -> dict:
 
 def history(user: User, page: int, per_page: int) -> dict:
     query = select(PointsEntry).where(PointsEntry.user_id == user.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(PointsEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
     return {
         "balance": user.points_balance,
         "earned_total": earned_total(user.id),
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
+        **paginate(query.order_by(PointsEntry.id.desc()), page, per_page),
     }
 
 
