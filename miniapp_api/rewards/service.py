@@ -142,25 +142,30 @@ def my_redemptions(user: User, page: int, per_page: int) -> dict:
     return paginate(query.order_by(Redemption.id.desc()), page, per_page)
 
 
-def _pending(redemption_id: int) -> Redemption:
+def _get_redemption(redemption_id: int) -> Redemption:
     redemption = db.session.get(Redemption, redemption_id)
     if redemption is None:
         raise NotFound("兑换记录不存在")
     return redemption
 
 
-def fulfil(redemption_id: int, actor: User) -> Redemption:
-    """The resident picked the reward up; commits."""
-    redemption = _pending(redemption_id)
+def _decide(redemption_id: int, status: str, actor: User) -> None:
+    """Move a pending redemption to `status`, or raise if it was already decided."""
     moved = db.session.execute(
         update(Redemption)
         .where(Redemption.id == redemption_id, Redemption.status == PENDING)
-        .values(status=FULFILLED, decided_at=utcnow(), decided_by_id=actor.id)
+        .values(status=status, decided_at=utcnow(), decided_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         db.session.rollback()
         raise RedemptionNotPending()
+
+
+def fulfil(redemption_id: int, actor: User) -> Redemption:
+    """The resident picked the reward up; commits."""
+    redemption = _get_redemption(redemption_id)
+    _decide(redemption_id, FULFILLED, actor)
     db.session.commit()
     db.session.refresh(redemption)
     return redemption
@@ -168,17 +173,9 @@ def fulfil(redemption_id: int, actor: User) -> Redemption:
 
 def cancel(redemption_id: int, actor: User) -> Redemption:
     """Cancel a pending redemption: the points and the unit of stock go back; commits."""
-    redemption = _pending(redemption_id)
+    redemption = _get_redemption(redemption_id)
     points.lock_user(redemption.user_id)
-    moved = db.session.execute(
-        update(Redemption)
-        .where(Redemption.id == redemption_id, Redemption.status == PENDING)
-        .values(status=CANCELLED, decided_at=utcnow(), decided_by_id=actor.id)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        db.session.rollback()
-        raise RedemptionNotPending()
+    _decide(redemption_id, CANCELLED, actor)
     points.refund(redemption.user_id, redemption.points_cost, f"redemption:{redemption.id}")
     db.session.execute(
         update(Reward)
