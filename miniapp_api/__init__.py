@@ -12,6 +12,7 @@ from miniapp_api.db import render_item
 from miniapp_api.errors import register_error_handlers
 from miniapp_api.extensions import api, db, jwt, limiter, migrate, redis_store
 from miniapp_api.json_provider import IsoJSONProvider
+from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.observability import configure_logging, register_request_id
 from miniapp_api.points import service as points
 from miniapp_api.rewards import service as rewards
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     wechat.init_app(app)
     points.init_app(app)
     rewards.init_app(app)
+    leaderboards.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -58,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from miniapp_api.admin.routes import blp as admin_blp
     from miniapp_api.auth.routes import blp as auth_blp
     from miniapp_api.auth.routes import dev_blp
+    from miniapp_api.leaderboards.routes import blp as leaderboards_blp
     from miniapp_api.ops.docs import docs_static
     from miniapp_api.ops.routes import blp as ops_blp
     from miniapp_api.points.routes import blp as points_blp
@@ -65,7 +68,15 @@ def register_blueprints(app: Flask) -> None:
     from miniapp_api.users.routes import blp as me_blp
 
     app.register_blueprint(docs_static)
-    for blueprint in (ops_blp, auth_blp, me_blp, points_blp, rewards_blp, admin_blp):
+    for blueprint in (
+        ops_blp,
+        auth_blp,
+        me_blp,
+        points_blp,
+        rewards_blp,
+        leaderboards_blp,
+        admin_blp,
+    ):
         api.register_blueprint(blueprint)
     if dev_login_allowed(app.config):
         api.register_blueprint(dev_blp)

@@ -1,4 +1,4 @@
-"""Flask commands: `flask content sync`, `flask users create-admin`."""
+"""Flask commands: content sync, users create-admin, points verify, leaderboards rebuild."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from flask.cli import AppGroup
 
 from miniapp_api.articles import service as articles
 from miniapp_api.articles.content_files import ContentError
+from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users
 
 content_cli = AppGroup("content", help="Load the files under content/.")
 users_cli = AppGroup("users", help="Manage accounts.")
 points_cli = AppGroup("points", help="Check the points ledger.")
+leaderboards_cli = AppGroup("leaderboards", help="Maintain the leaderboards.")
 
 
 @content_cli.command("sync")
@@ -61,7 +63,16 @@ def points_verify() -> None:
     click.echo("all balances equal their ledger sums")
 
 
+@leaderboards_cli.command("rebuild")
+def leaderboards_rebuild() -> None:
+    """Recompute the leaderboards from the ledger: the summary table, then Redis."""
+    counts = leaderboards.rebuild()
+    summary = ", ".join(f"{period}: {count}" for period, count in counts.items())
+    click.echo(f"leaderboards rebuilt from the ledger (rows per period: {summary})")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(points_cli)
+    app.cli.add_command(leaderboards_cli)

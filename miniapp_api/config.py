@@ -85,6 +85,14 @@ class Config:
         self.SQLITE_BUSY_TIMEOUT_MS = env.int("SQLITE_BUSY_TIMEOUT_MS", 5000)
         self.REDIS_URL = env.str("REDIS_URL")
         self.REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", "miniapp:")
+        # Leaderboards: "sql" (the summary table) or "redis" (sorted sets, SQL fallback).
+        self.LEADERBOARD_BACKEND = env.str(
+            "LEADERBOARD_BACKEND", "redis" if self.REDIS_URL else "sql"
+        )
+        if self.LEADERBOARD_BACKEND not in ("sql", "redis") or (
+            self.LEADERBOARD_BACKEND == "redis" and not self.REDIS_URL
+        ):
+            raise ConfigError("LEADERBOARD_BACKEND must be sql, or redis with REDIS_URL set")
 
         # Tokens: HS256 only, string `sub`, 2 h access and 30 day refresh tokens.
         self.JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", self._default_secret())

@@ -2,6 +2,7 @@
 
 from miniapp_api.articles.models import Category
 from miniapp_api.auth.models import RevokedSession
+from miniapp_api.leaderboards.models import LeaderboardScore
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.rewards.models import Redemption, Reward
 from miniapp_api.users.models import User, UserRole
@@ -9,6 +10,7 @@ from miniapp_api.wechat.models import WeChatToken
 
 __all__ = [
     "Category",
+    "LeaderboardScore",
     "PointsEntry",
     "Redemption",
     "RevokedSession",

@@ -19,6 +19,7 @@ from miniapp_api.config import ConfigError
 from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound
 from miniapp_api.extensions import db
+from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.pagination import paginate
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
 from miniapp_api.points.rules import (
@@ -171,6 +172,7 @@ def award(
     if grant <= 0:
         return AwardResult(0, capped=True)
     entry = _write(user.id, grant, reason, ref, zone_id=zone_id, note=note)
+    leaderboards.record(entry)
     db.session.refresh(user, ["points_balance"])
     return AwardResult(grant, capped=grant < wanted, entry=entry)
 

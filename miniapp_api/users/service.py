@@ -19,8 +19,10 @@ from miniapp_api.users.models import DELETED, GRANTED_ROLES, User, UserRole
 # so `users` needs no knowledge of them.
 ExportSection = Callable[[User], Any]
 DeletionHook = Callable[[User], None]
+MembershipHook = Callable[[User], None]
 _export_sections: dict[str, ExportSection] = {}
 _deletion_hooks: list[DeletionHook] = []
+_membership_hooks: list[MembershipHook] = []
 
 
 def register_export_section(name: str, section: ExportSection) -> None:
@@ -29,6 +31,18 @@ def register_export_section(name: str, section: ExportSection) -> None:
 
 def register_deletion_hook(hook: DeletionHook) -> None:
     _deletion_hooks.append(hook)
+
+
+def register_membership_hook(hook: MembershipHook) -> None:
+    """Called, in the transaction, after a user's roles or status changed."""
+    if hook not in _membership_hooks:
+        _membership_hooks.append(hook)
+
+
+def _membership_changed(user: User) -> None:
+    db.session.flush()
+    for hook in _membership_hooks:
+        hook(user)
 
 
 def find_by_openid(openid: str) -> User | None:
@@ -77,6 +91,14 @@ def grant_roles(user: User, roles: list[str], granted_by: User | None = None) ->
                 UserRole(role=role, granted_by_id=granted_by.id if granted_by else None)
             )
             held.add(role)
+    _membership_changed(user)
+
+
+def set_status(user: User, status: str) -> None:
+    """Ban (hidden from leaderboards, every token refused) or unban; commits."""
+    user.status = status
+    _membership_changed(user)
+    db.session.commit()
 
 
 def update_profile(user: User, changes: Mapping[str, Any]) -> User:
@@ -160,6 +182,7 @@ def delete_account(user: User) -> None:
     user.role_grants.clear()
     user.status = DELETED
     user.deleted_at = utcnow()
+    _membership_changed(user)
     db.session.commit()
 
 
