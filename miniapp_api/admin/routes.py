@@ -18,6 +18,9 @@ from miniapp_api.rewards.schemas import (
     RewardInputSchema,
     RewardPatchSchema,
 )
+from miniapp_api.users import service as users
+from miniapp_api.users.models import ACTIVE, BANNED
+from miniapp_api.users.schemas import AdminUserStatusSchema
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
 
@@ -59,6 +62,34 @@ def create_reward(payload):
 def update_reward(payload, reward_id):
     """Change a reward (set `active: false` to withdraw it; redemptions keep it)."""
     return rewards.update_reward(reward_id, payload)
+
+
+@blp.route("/rewards/<int:reward_id>", methods=["DELETE"])
+@login_required("admin")
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT", description="REWARD_IN_USE")
+def delete_reward(reward_id):
+    """Delete a reward that was never redeemed (otherwise withdraw it with PATCH)."""
+    rewards.delete_reward(reward_id)
+
+
+@blp.route("/users/<int:user_id>/ban", methods=["POST"])
+@login_required("admin")
+@blp.response(200, AdminUserStatusSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def ban_user(user_id):
+    """Ban a user: every token is refused at once and they leave the leaderboards."""
+    return users.change_status(user_id, BANNED, current_user)
+
+
+@blp.route("/users/<int:user_id>/unban", methods=["POST"])
+@login_required("admin")
+@blp.response(200, AdminUserStatusSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def unban_user(user_id):
+    """Lift a ban: the user may log in again and returns to the leaderboards."""
+    return users.change_status(user_id, ACTIVE, current_user)
 
 
 @blp.route("/redemptions", methods=["GET"])

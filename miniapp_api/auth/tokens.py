@@ -58,6 +58,9 @@ def register_jwt_callbacks(jwt: JWTManager) -> None:
             return None
         if user.status == BANNED:
             raise AccountBanned()
+        # Issued before the last ban (`iat` has whole seconds): an unban does not revive it.
+        if user.banned_at is not None and payload.get("iat", 0) < int(user.banned_at.timestamp()):
+            return None
         return user
 
     @jwt.token_in_blocklist_loader

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound
@@ -39,6 +40,11 @@ class RewardUnavailable(AppError):
 
 class RedemptionNotPending(AppError):
     status_code, error_code, message = 409, "REDEMPTION_NOT_PENDING", "该兑换已处理，不能再更改"
+
+
+class RewardInUse(AppError):
+    status_code, error_code = 409, "REWARD_IN_USE"
+    message = "该奖品已有兑换记录，不能删除；如需停止兑换，请将其下架"
 
 
 def init_app(_app) -> None:
@@ -203,6 +209,22 @@ def update_reward(reward_id: int, values: Mapping[str, Any]) -> Reward:
         setattr(reward, key, value)
     db.session.commit()
     return reward
+
+
+def delete_reward(reward_id: int) -> None:
+    """Delete a reward nobody has redeemed; one with redemptions can only be withdrawn
+    (`active: false`), so every pickup code keeps its reward. Commits."""
+    reward = db.session.get(Reward, reward_id)
+    if reward is None:
+        raise NotFound("奖品不存在")
+    if db.session.scalar(select(Redemption.id).where(Redemption.reward_id == reward_id).limit(1)):
+        raise RewardInUse()
+    db.session.delete(reward)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a redemption arrived in between: the foreign key refused
+        db.session.rollback()
+        raise RewardInUse() from None
 
 
 def all_rewards(page: int, per_page: int) -> dict:

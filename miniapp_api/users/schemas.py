@@ -53,3 +53,10 @@ class ExportSchema(ma.Schema):
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:
         return {**original, **data}
+
+
+class AdminUserStatusSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    nickname = fields.String(allow_none=True, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["active", "banned"]))
+    banned_at = LocalDateTime(allow_none=True, required=True)

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.articles.service import existing_category_slugs
 from miniapp_api.db import utcnow
-from miniapp_api.errors import ValidationFailed
+from miniapp_api.errors import Forbidden, NotFound, ValidationFailed
 from miniapp_api.extensions import db
-from miniapp_api.users.models import DELETED, GRANTED_ROLES, User, UserRole
+from miniapp_api.users.models import ACTIVE, BANNED, DELETED, GRANTED_ROLES, User, UserRole
 
 # Other domains add their part of a user's data export and of account deletion here,
 # so `users` needs no knowledge of them.
@@ -95,10 +95,27 @@ def grant_roles(user: User, roles: list[str], granted_by: User | None = None) ->
 
 
 def set_status(user: User, status: str) -> None:
-    """Ban (hidden from leaderboards, every token refused) or unban; commits."""
+    """Ban or unban; commits. A ban refuses every token at once (403 ACCOUNT_BANNED)
+    and for good: tokens issued before it stay dead after an unban. Banned users
+    leave the leaderboards and return when unbanned."""
+    if status not in (ACTIVE, BANNED):
+        raise ValueError(status)
+    if status == BANNED and user.status != BANNED:
+        user.banned_at = utcnow()
     user.status = status
     _membership_changed(user)
     db.session.commit()
+
+
+def change_status(user_id: int, status: str, actor: User) -> User:
+    """An officer bans or unbans a user (not a deleted one, not themselves)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.status == DELETED:
+        raise NotFound("用户不存在")
+    if user.id == actor.id:
+        raise Forbidden("不能封禁或解封自己的账号")
+    set_status(user, status)
+    return user
 
 
 def update_profile(user: User, changes: Mapping[str, Any]) -> User:

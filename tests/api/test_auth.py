@@ -270,3 +270,39 @@ def test_a_ban_stops_existing_tokens_and_new_logins(app, client):
     )
     response = client.post("/api/v1/auth/wechat-login", json={"code": "mallory"})
     assert_error(response, 403, "ACCOUNT_BANNED")
+
+
+def test_admin_ban_and_unban(app, client, make_user, auth_headers):
+    """A ban refuses the user's tokens at once; after an unban only new logins work."""
+    admin = make_user(roles=["admin"])
+    tokens = login(client, "eve")
+    user_id = tokens["user"]["id"]
+    admin_headers = auth_headers(admin)
+    response = client.post(f"/api/v1/admin/users/{user_id}/ban", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "banned"
+    old = bearer(tokens["access_token"])
+    assert_error(client.get("/api/v1/me", headers=old), 403, "ACCOUNT_BANNED")
+    with app.app_context():  # the ban is a second old, so tokens before it are clearly older
+        user = db.session.get(User, user_id)
+        user.banned_at = user.banned_at + timedelta(seconds=1)
+        db.session.commit()
+    response = client.post(f"/api/v1/admin/users/{user_id}/unban", headers=admin_headers)
+    assert response.get_json()["status"] == "active"
+    assert_error(client.get("/api/v1/me", headers=old), 401, "UNAUTHORIZED")
+    with app.app_context():  # later on, a new login works
+        user = db.session.get(User, user_id)
+        user.banned_at = user.banned_at - timedelta(seconds=5)
+        db.session.commit()
+    fresh = login(client, "eve")
+    assert client.get("/api/v1/me", headers=bearer(fresh["access_token"])).status_code == 200
+    assert_error(
+        client.post(f"/api/v1/admin/users/{admin.id}/ban", headers=admin_headers), 403, "FORBIDDEN"
+    )
+    assert_error(
+        client.post("/api/v1/admin/users/999999/ban", headers=admin_headers), 404, "NOT_FOUND"
+    )
+    resident = auth_headers(make_user())
+    assert_error(
+        client.post(f"/api/v1/admin/users/{user_id}/ban", headers=resident), 403, "FORBIDDEN"
+    )

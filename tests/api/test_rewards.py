@@ -228,3 +228,22 @@ def test_same_key_ten_times_at_once(app, live_server, make_user, auth_headers):
     assert len({r.text for r in responses}) == 1
     stock, taken, balances = _counts(app, reward_id, [user_id])
     assert (stock, taken, balances) == (99, 1, [90])
+
+
+def test_admin_deletes_only_rewards_nobody_redeemed(client, make_user, auth_headers):
+    """DELETE removes an unused reward; one with redemptions is REWARD_IN_USE and stays."""
+    admin = auth_headers(make_user(roles=["admin"]))
+    unused, used = add_reward(), add_reward()
+    buyer = make_user()
+    give_points(buyer, 100)
+    assert redeem(client, auth_headers(buyer), used).status_code == 201
+    assert client.delete(f"/api/v1/admin/rewards/{unused}", headers=admin).status_code == 204
+    assert db.session.get(Reward, unused) is None
+    assert_error(client.delete(f"/api/v1/admin/rewards/{unused}", headers=admin), 404, "NOT_FOUND")
+    assert_error(
+        client.delete(f"/api/v1/admin/rewards/{used}", headers=admin), 409, "REWARD_IN_USE"
+    )
+    db.session.expire_all()
+    assert db.session.get(Reward, used) is not None
+    resident = auth_headers(make_user())
+    assert_error(client.delete(f"/api/v1/admin/rewards/{used}", headers=resident), 403, "FORBIDDEN")

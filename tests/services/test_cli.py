@@ -65,3 +65,20 @@ def test_create_admin_grants_the_role(app):
         assert len(users) == 1
         assert users[0].roles == ["resident", "admin"]
         assert users[0].nickname == "李警官"
+
+
+def test_leaderboards_rebuild_restores_the_summary(app, make_user):
+    """`flask leaderboards rebuild` recomputes lost summary rows from the ledger."""
+    from miniapp_api.leaderboards.models import LeaderboardScore
+    from miniapp_api.points import service as points
+
+    volunteer = make_user(roles=["volunteer"])
+    points.award(volunteer, "enrolled", "once")
+    db.session.commit()
+    db.session.execute(LeaderboardScore.__table__.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["leaderboards", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "week: 1, month: 1, all: 1" in result.output
+    rows = db.session.scalars(select(LeaderboardScore.score)).all()
+    assert rows == [10, 10, 10]
