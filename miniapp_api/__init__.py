@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from miniapp_api import wechat
+from miniapp_api.articles import service as articles
 from miniapp_api.config import Config, check_production_safety, load_config
 from miniapp_api.database import init_database
 from miniapp_api.db import render_item
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     points.init_app(app)
     rewards.init_app(app)
     leaderboards.init_app(app)
+    articles.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -58,6 +60,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from miniapp_api.admin.routes import blp as admin_blp
+    from miniapp_api.articles.admin_routes import blp as admin_content_blp
+    from miniapp_api.articles.routes import blp as content_blp
     from miniapp_api.auth.routes import blp as auth_blp
     from miniapp_api.auth.routes import dev_blp
     from miniapp_api.leaderboards.routes import blp as leaderboards_blp
@@ -72,10 +76,12 @@ def register_blueprints(app: Flask) -> None:
         ops_blp,
         auth_blp,
         me_blp,
+        content_blp,
         points_blp,
         rewards_blp,
         leaderboards_blp,
         admin_blp,
+        admin_content_blp,
     ):
         api.register_blueprint(blueprint)
     if dev_login_allowed(app.config):

@@ -32,8 +32,10 @@ leaderboards_cli = AppGroup("leaderboards", help="Maintain the leaderboards.")
 def content_sync(dry_run: bool, content_dir: Path | None) -> None:
     """Validate every content file, then create or update by slug."""
     folder = content_dir or Path(current_app.config["CONTENT_DIR"])
+    files = articles.content_files(folder)
     try:
-        counts = articles.sync_content(folder, dry_run=dry_run)
+        with click.progressbar(length=len(files), label="reading content") as bar:
+            counts = articles.sync_content(folder, dry_run=dry_run, progress=bar.update)
     except ContentError as exc:
         raise click.ClickException(f"invalid content, nothing changed: {exc}") from exc
     summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing"

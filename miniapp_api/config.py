@@ -128,6 +128,9 @@ class Config:
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
 
+        # Reading points: the least time between opening an article and finishing it.
+        self.ARTICLE_MIN_READ_SECONDS = env.int("ARTICLE_MIN_READ_SECONDS", 15)
+
         # OpenAPI (flask-smorest) and the Swagger UI served from installed files.
         self.API_TITLE = "防骗我最牛 API"
         self.API_VERSION = "v1"

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.articles.service import existing_category_slugs
+from miniapp_api.articles.lookups import existing_category_slugs
 from miniapp_api.db import utcnow
 from miniapp_api.errors import Forbidden, NotFound, ValidationFailed
 from miniapp_api.extensions import db

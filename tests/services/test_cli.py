@@ -4,7 +4,7 @@ import shutil
 
 from sqlalchemy import func, select
 
-from miniapp_api.articles.models import Category
+from miniapp_api.articles.models import Article, Category
 from miniapp_api.config import PROJECT_ROOT
 from miniapp_api.extensions import db
 from miniapp_api.users.models import User
@@ -23,6 +23,7 @@ def test_content_sync_loads_then_changes_nothing(app):
     assert "categories_created=14" in first.output
     second = runner.invoke(args=["content", "sync"])
     assert "categories_unchanged=14" in second.output
+    assert "created" not in second.output and "updated" not in second.output
     assert category_count(app) == 14
 
 
@@ -36,9 +37,9 @@ def test_dry_run_writes_nothing(app):
 
 def test_invalid_content_changes_nothing(app, tmp_path):
     """A broken file fails the sync with its name and field; nothing is written."""
-    shutil.copy(PROJECT_ROOT / "content" / "categories.yaml", tmp_path / "categories.yaml")
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path, dirs_exist_ok=True)
     runner = app.test_cli_runner()
-    runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert runner.invoke(args=["content", "sync", "--dir", str(tmp_path)]).exit_code == 0
     path = tmp_path / "categories.yaml"
     text = path.read_text(encoding="utf-8").replace("养老诈骗", "")
     path.write_text(text.replace('name: ""', "name: 123x" + "长" * 40), encoding="utf-8")
@@ -82,3 +83,43 @@ def test_leaderboards_rebuild_restores_the_summary(app, make_user):
     assert "week: 1, month: 1, all: 1" in result.output
     rows = db.session.scalars(select(LeaderboardScore.score)).all()
     assert rows == [10, 10, 10]
+
+
+def _article_status(app, slug):
+    with app.app_context():
+        return db.session.scalar(select(Article.status).where(Article.slug == slug))
+
+
+def test_sync_updates_by_slug_and_archives_removed_articles(app, tmp_path):
+    """An edited file updates its article in place; a removed file archives it, and a
+    returning file brings it back. Nothing is ever duplicated."""
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path, dirs_exist_ok=True)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    total = len(list((tmp_path / "articles").glob("*.md")))
+    assert f"articles_created={total}" in first.output
+    victim = sorted((tmp_path / "articles").glob("*.md"))[0]
+    edited = sorted((tmp_path / "articles").glob("*.md"))[1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句提醒。\n", encoding="utf-8")
+    saved = victim.read_text(encoding="utf-8")
+    victim.unlink()
+    second = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert "articles_updated=1" in second.output and "articles_archived=1" in second.output
+    assert _article_status(app, victim.stem) == "archived"
+    victim.write_text(saved, encoding="utf-8")
+    third = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert "articles_updated=1" in third.output
+    assert _article_status(app, victim.stem) == "published"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == total
+
+
+def test_an_invalid_article_names_file_and_field_and_changes_nothing(app, tmp_path):
+    shutil.copytree(PROJECT_ROOT / "content", tmp_path, dirs_exist_ok=True)
+    broken = sorted((tmp_path / "articles").glob("*.md"))[3]
+    text = broken.read_text(encoding="utf-8")
+    broken.write_text(text.replace("category: ", "category: no-such-", 1), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert broken.name in result.output and "category" in result.output
+    assert category_count(app) == 0  # not even the valid categories were written

@@ -1,0 +1,202 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from miniapp_api.articles.content_files import AlertFieldsSchema, ArticleFieldsSchema
+from miniapp_api.articles.models import ALERT_KINDS, ARTICLE_STATUSES, DRAFT
+from miniapp_api.common_fields import LocalDateTime
+from miniapp_api.pagination import PageArgsSchema, PageSchema
+
+
+class CategorySchema(ma.Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    risk_groups = fields.List(fields.String(), required=True)
+    article_count = fields.Integer(required=True)
+
+
+class CategoryListSchema(ma.Schema):
+    items = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class ArticleArgsSchema(PageArgsSchema):
+    category = fields.String(validate=validate.Length(max=64))
+    tag = fields.String(validate=validate.Length(max=24))
+    q = fields.String(validate=validate.Length(max=50))
+
+
+class CategoryRefSchema(ma.Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ArticleSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    category = fields.Nested(CategoryRefSchema, required=True)
+    tags = fields.List(fields.String(), required=True)
+    audience = fields.List(fields.String(), required=True)
+    cover_url = fields.String(allow_none=True, required=True)
+    published_at = LocalDateTime(required=True)
+    read_count = fields.Integer(required=True, metadata={"description": "Distinct readers"})
+
+
+class ArticlePageSchema(PageSchema):
+    items = fields.List(fields.Nested(ArticleSummarySchema), required=True)
+
+
+class ArticleDetailSchema(ArticleSummarySchema):
+    body_html = fields.String(
+        required=True, metadata={"description": "Sanitised for the rich-text component"}
+    )
+    body_markdown = fields.String(required=True)
+
+
+class ArticleOpenedSchema(ma.Schema):
+    article = fields.Nested(ArticleDetailSchema, required=True)
+    read = fields.Boolean(required=True, metadata={"description": "The caller finished it"})
+    min_read_seconds = fields.Integer(required=True)
+
+    @ma.post_dump
+    def _flatten(self, data, **_kwargs):
+        return {**data.pop("article"), **data}
+
+
+class ReadResultSchema(ma.Schema):
+    article_id = fields.Integer(required=True)
+    first_read = fields.Boolean(required=True)
+    points_awarded = fields.Integer(required=True)
+    capped = fields.Boolean(required=True, metadata={"description": "The daily cap cut it"})
+    balance = fields.Integer(required=True)
+
+
+class FeedItemSchema(ma.Schema):
+    article = fields.Nested(ArticleSummarySchema, required=True)
+    read = fields.Boolean(required=True)
+    reason = fields.String(
+        required=True, validate=validate.OneOf(["subscribed", "risk_profile", "newest"])
+    )
+
+
+class FeedSchema(PageSchema):
+    items = fields.List(fields.Nested(FeedItemSchema), required=True)
+    interests = fields.List(
+        fields.String(), required=True, metadata={"description": "Categories put first, in order"}
+    )
+
+
+class AlertArgsSchema(PageArgsSchema):
+    kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
+
+
+class TrendTotalSchema(ma.Schema):
+    cases = fields.Integer(required=True)
+    loss_wan = fields.Float(required=True)
+    cases_change_pct = fields.Float(allow_none=True, required=True)
+    loss_change_pct = fields.Float(allow_none=True, required=True)
+
+
+class TrendDistrictSchema(ma.Schema):
+    district = fields.String(required=True)
+    cases = fields.Integer(required=True)
+    loss_wan = fields.Float(required=True)
+    cases_change_pct = fields.Float(allow_none=True, required=True)
+
+
+class TrendCategorySchema(ma.Schema):
+    category = fields.String(required=True)
+    name = fields.String(allow_none=True, required=True)
+    cases = fields.Integer(required=True)
+    share_pct = fields.Float(required=True)
+    cases_change = fields.Integer(allow_none=True, required=True)
+
+
+class TrendSchema(ma.Schema):
+    period = fields.Dict(required=True, metadata={"description": "{start, end}, Monday to Sunday"})
+    source = fields.String(required=True)
+    total = fields.Nested(TrendTotalSchema, required=True)
+    districts = fields.List(fields.Nested(TrendDistrictSchema), required=True)
+    categories = fields.List(fields.Nested(TrendCategorySchema), required=True)
+
+
+class AlertSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    slug = fields.String(required=True)
+    kind = fields.String(required=True)
+    level = fields.String(allow_none=True, required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    body_html = fields.String(allow_none=True, required=True)
+    category = fields.Nested(CategoryRefSchema, allow_none=True, required=True)
+    published_at = LocalDateTime(required=True)
+    expires_at = LocalDateTime(allow_none=True, required=True)
+
+
+class AlertViewSchema(ma.Schema):
+    alert = fields.Nested(AlertSchema, required=True)
+    trend = fields.Nested(TrendSchema, allow_none=True, required=True)
+
+    @ma.post_dump
+    def _flatten(self, data, **_kwargs):
+        return {**data.pop("alert"), **data}
+
+
+class AlertPageSchema(PageSchema):
+    items = fields.List(fields.Nested(AlertViewSchema), required=True)
+
+
+# ---- administration ----------------------------------------------------------
+
+
+class ArticleInputSchema(ArticleFieldsSchema):
+    status = fields.String(
+        load_default=DRAFT, validate=validate.OneOf(("draft", "published", "scheduled"))
+    )
+
+
+class ArticlePatchSchema(ArticleInputSchema):
+    status = fields.String(validate=validate.OneOf(("draft", "published", "scheduled", "archived")))
+
+
+class AdminArticleArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(ARTICLE_STATUSES))
+    category = fields.String(validate=validate.Length(max=64))
+    q = fields.String(validate=validate.Length(max=50))
+
+
+class AdminArticleSchema(ArticleDetailSchema):
+    status = fields.String(attribute="state", required=True)
+    source = fields.String(required=True, metadata={"description": "file (content/) or admin"})
+    created_at = LocalDateTime(required=True)
+    updated_at = LocalDateTime(required=True)
+
+
+class AdminArticlePageSchema(PageSchema):
+    items = fields.List(fields.Nested(AdminArticleSchema), required=True)
+
+
+class PublishSchema(ma.Schema):
+    published_at = fields.AwareDateTime(
+        allow_none=True, load_default=None, metadata={"description": "Later: scheduled"}
+    )
+
+
+class AlertInputSchema(AlertFieldsSchema):
+    pass
+
+
+class AdminAlertArgsSchema(PageArgsSchema):
+    kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
+
+
+class AdminAlertSchema(AlertSchema):
+    status = fields.String(attribute="state", required=True)
+    source = fields.String(required=True)
+    body_markdown = fields.String(allow_none=True, required=True)
+    figures = fields.Dict(allow_none=True, required=True)
+
+
+class AdminAlertPageSchema(PageSchema):
+    items = fields.List(fields.Nested(AdminAlertSchema), required=True)
