@@ -25,6 +25,7 @@ migrate: $(VENV)/.installed
 
 content: migrate
 	$(BIN)/flask content sync
+	$(BIN)/flask zones import content/zones/cixi-sample.geojson --coord-type gcj02
 
 run: content
 	$(BIN)/flask run --host 127.0.0.1 --port 5000

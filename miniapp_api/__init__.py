@@ -16,7 +16,9 @@ from miniapp_api.json_provider import IsoJSONProvider
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.observability import configure_logging, register_request_id
 from miniapp_api.points import service as points
+from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
+from miniapp_api.zones import service as zones
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -52,6 +54,8 @@ def register_extensions(app: Flask) -> None:
     rewards.init_app(app)
     leaderboards.init_app(app)
     articles.init_app(app)
+    zones.init_app(app)
+    quizzes.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -68,8 +72,12 @@ def register_blueprints(app: Flask) -> None:
     from miniapp_api.ops.docs import docs_static
     from miniapp_api.ops.routes import blp as ops_blp
     from miniapp_api.points.routes import blp as points_blp
+    from miniapp_api.quizzes.admin_routes import blp as quiz_admin_blp
+    from miniapp_api.quizzes.routes import blp as quizzes_blp
     from miniapp_api.rewards.routes import blp as rewards_blp
     from miniapp_api.users.routes import blp as me_blp
+    from miniapp_api.zones.admin_routes import blp as admin_zones_blp
+    from miniapp_api.zones.routes import blp as zones_blp
 
     app.register_blueprint(docs_static)
     for blueprint in (
@@ -82,6 +90,10 @@ def register_blueprints(app: Flask) -> None:
         leaderboards_blp,
         admin_blp,
         admin_content_blp,
+        zones_blp,
+        admin_zones_blp,
+        quizzes_blp,
+        quiz_admin_blp,
     ):
         api.register_blueprint(blueprint)
     if dev_login_allowed(app.config):

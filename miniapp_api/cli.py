@@ -1,4 +1,5 @@
-"""Flask commands: content sync, users create-admin, points verify, leaderboards rebuild."""
+"""Flask commands: content sync, zones import, users create-admin, points verify,
+leaderboards rebuild."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from miniapp_api.articles.content_files import ContentError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users
+from miniapp_api.zones import service as zones
+from miniapp_api.zones.geo import GeometryError
 
 content_cli = AppGroup("content", help="Load the files under content/.")
 users_cli = AppGroup("users", help="Manage accounts.")
 points_cli = AppGroup("points", help="Check the points ledger.")
 leaderboards_cli = AppGroup("leaderboards", help="Maintain the leaderboards.")
+zones_cli = AppGroup("zones", help="Load zones (电子围栏).")
 
 
 @content_cli.command("sync")
@@ -73,8 +77,36 @@ def leaderboards_rebuild() -> None:
     click.echo(f"leaderboards rebuilt from the ledger (rows per period: {summary})")
 
 
+@zones_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--coord-type",
+    type=click.Choice(["gcj02", "wgs84"]),
+    required=True,
+    help="The datum of the file's coordinates (AMap/Tencent drawings are gcj02).",
+)
+def zones_import(path: Path, coord_type: str) -> None:
+    """Create or update zones by slug from a GeoJSON FeatureCollection; all or nothing."""
+    try:
+        with click.progressbar(length=_feature_count(path), label="checking zones") as bar:
+            counts = zones.import_zones(path, coord_type, progress=bar.update)
+    except GeometryError as exc:
+        raise click.ClickException(f"{path}: {exc.field}: {exc.message}; nothing changed") from exc
+    click.echo("zones imported: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+def _feature_count(path: Path) -> int:
+    import json
+
+    try:
+        return len(json.loads(path.read_text(encoding="utf-8")).get("features") or [])
+    except (ValueError, AttributeError, OSError):
+        return 0
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(points_cli)
     app.cli.add_command(leaderboards_cli)
+    app.cli.add_command(zones_cli)

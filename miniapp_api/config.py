@@ -128,6 +128,33 @@ class Config:
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
 
+        # Quizzes: time allowed per question (daily, topic and review sessions; challenge
+        # questions one at a time), the grace for a submit in flight at the deadline, and
+        # the anti-abuse limits (see README, Quizzes).
+        self.QUIZ_SECONDS_PER_QUESTION = env.int("QUIZ_SECONDS_PER_QUESTION", 120)
+        self.QUIZ_CHALLENGE_SECONDS_PER_QUESTION = env.int(
+            "QUIZ_CHALLENGE_SECONDS_PER_QUESTION", 30
+        )
+        self.QUIZ_SUBMIT_GRACE_SECONDS = env.int("QUIZ_SUBMIT_GRACE_SECONDS", 5)
+        # Sessions answered faster than this on average are scored, flagged and earn nothing.
+        self.QUIZ_MIN_SECONDS_PER_QUESTION = env.float("QUIZ_MIN_SECONDS_PER_QUESTION", 3.0)
+        self.QUIZ_MAX_OPEN_SESSIONS = env.int("QUIZ_MAX_OPEN_SESSIONS", 3)
+        self.QUIZ_SESSION_RATE_LIMIT = env.str(
+            "QUIZ_SESSION_RATE_LIMIT", "6 per minute;100 per day"
+        )
+        # Item statistics flag a question only after this many answers.
+        self.QUIZ_STATS_MIN_ANSWERS = env.int("QUIZ_STATS_MIN_ANSWERS", 30)
+        # Zones and enrollment (see README, Zones and enrollment).
+        self.PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.WECHAT_ENROLL_PAGE = env.str("WECHAT_ENROLL_PAGE", "pages/enroll/index")
+        self.WECHAT_ENV_VERSION = env.str("WECHAT_ENV_VERSION", "release")
+        self.ZONE_MAX_VERTICES = env.int("ZONE_MAX_VERTICES", 5000)
+        self.ENROLLMENT_CODE_DAYS = env.int("ENROLLMENT_CODE_DAYS", 0)
+        self.ENROLL_MAX_ACCURACY_M = env.float("ENROLL_MAX_ACCURACY_M", 100.0)
+        self.ENROLL_JUMP_WINDOW_SECONDS = env.int("ENROLL_JUMP_WINDOW_SECONDS", 60)
+        self.ENROLL_JUMP_MAX_METRES = env.float("ENROLL_JUMP_MAX_METRES", 1000.0)
+        self.ENROLL_USER_RATE_LIMIT = env.str("ENROLL_USER_RATE_LIMIT", "10 per minute")
+        self.ENROLL_CODE_RATE_LIMIT = env.str("ENROLL_CODE_RATE_LIMIT", "120 per minute")
         # Reading points: the least time between opening an article and finishing it.
         self.ARTICLE_MIN_READ_SECONDS = env.int("ARTICLE_MIN_READ_SECONDS", 15)
 

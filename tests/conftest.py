@@ -83,6 +83,11 @@ def migrated_database(database_url, is_postgres) -> str:
 def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
+            # A table that points at itself (zones' parents): cut the links first, since
+            # SQLite checks such a foreign key row by row.
+            own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+            if own:
+                conn.execute(table.update().values(dict.fromkeys(own)))
             conn.execute(table.delete())
 
 
@@ -128,8 +133,8 @@ def _forbid_session_key_in_responses(app: Flask) -> None:
     @app.after_request
     def check(response):
         if not response.direct_passthrough:
-            body = response.get_data(as_text=True)
-            if "session_key" in body or "fake-session-key" in body:
+            body = response.get_data()  # bytes: images too
+            if b"session_key" in body or b"fake-session-key" in body:
                 leaks.append(response.headers.get("X-Request-ID", "?"))
         return response
 

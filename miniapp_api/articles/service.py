@@ -50,8 +50,8 @@ from miniapp_api.users.models import AGE_GROUPS, OCCUPATIONS, User
 PROFILE_DIMENSIONS = {"age_groups": AGE_GROUPS, "occupations": OCCUPATIONS}
 PROFILE_FIELDS = {"age_groups": "age_group", "occupations": "occupation"}
 
-# Loaders other domains add to `flask content sync` (the question bank):
-# (folder name, load(folder, category slugs) -> data, sync(data, counts)).
+# Loaders other domains add to `flask content sync` (the question bank): (folder name,
+# load(folder, category slugs, article slugs) -> data, sync(data, counts) without commit).
 _extra_loaders: list[tuple[str, Callable, Callable]] = []
 
 
@@ -586,9 +586,11 @@ def sync_content(
     for path in sorted((content_dir / "alerts").glob("*.yaml")):
         alerts_.append(load_alert(path, slugs))
         step(1)
+    article_slugs = {item.slug for item in articles} | set(db.session.scalars(select(Article.slug)))
     extras = []
     for folder, load, sync in _extra_loaders:
-        extras.append((sync, load(content_dir / folder, slugs, step)))
+        extras.append((sync, load(content_dir / folder, slugs, article_slugs)))
+        step(len(list((content_dir / folder).glob("*.yaml"))))
     _unique(articles, "articles")
     _unique(alerts_, "alerts")
 

@@ -21,6 +21,7 @@ EARNING_REASONS = (
     "recruit",
     "recruit_qualified",
     "event_checkin",
+    "event_host",
 )
 # Points moved for other causes: spending, refunds and corrections by an officer.
 OTHER_REASONS = ("redeem", "refund", "admin_adjust")

@@ -40,6 +40,14 @@ DEFAULT_RULES: dict[str, Rule] = {
             "您发展的志愿者第一次完成答题，再得 3 分",
         ),
         Rule("event_checkin", "活动签到", 10, 3, TIMES, "参加宣传活动现场签到得 10 分"),
+        Rule(
+            "event_host",
+            "组织宣传活动",
+            2,
+            50,
+            POINTS,
+            "您组织的宣传活动每有 1 名志愿者现场签到，您得 2 分",
+        ),
     )
 }
 CHECKIN_STREAK_DAYS = 7

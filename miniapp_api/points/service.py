@@ -53,6 +53,15 @@ class AwardResult:
     entry: PointsEntry | None = None
 
 
+# Set by the zones domain: the zone a user's points count for (their enrollment zone).
+_zone_resolver = None
+
+
+def register_zone_resolver(resolver) -> None:
+    global _zone_resolver
+    _zone_resolver = resolver
+
+
 def init_app(app: Flask) -> None:
     """Validate the configured rules once, at start-up."""
     try:
@@ -162,6 +171,8 @@ def award(
     lock_user(user.id)
     if _exists(user.id, reason, ref):
         return AwardResult(0, duplicate=True)
+    if zone_id is None and _zone_resolver is not None:
+        zone_id = _zone_resolver(user.id)
     grant = wanted
     if rule.daily_cap is not None:
         used = _used_today(user.id, rule, today())

@@ -94,6 +94,17 @@ def grant_roles(user: User, roles: list[str], granted_by: User | None = None) ->
     _membership_changed(user)
 
 
+def revoke_role(user: User, role: str) -> None:
+    """Take a granted role away (effective at once: roles are read per request).
+    The caller commits."""
+    if role not in GRANTED_ROLES:
+        raise ValidationFailed(errors={"json": {"role": [f"未知角色：{role}"]}})
+    for grant in list(user.role_grants):
+        if grant.role == role:
+            user.role_grants.remove(grant)
+    _membership_changed(user)
+
+
 def set_status(user: User, status: str) -> None:
     """Ban or unban; commits. A ban refuses every token at once (403 ACCOUNT_BANNED)
     and for good: tokens issued before it stay dead after an unban. Banned users

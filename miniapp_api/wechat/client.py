@@ -98,6 +98,44 @@ class WeChatClient:
                 raise WeChatUnavailable(self._retry_after)
             time.sleep(0.05)
 
+    def get_wxacode_unlimit(self, scene: str, page: str, *, env_version: str = "release") -> bytes:
+        """A mini-program code image for `page` carrying `scene` (getwxacodeunlimit).
+
+        Both are checked before calling. WeChat answers an error as JSON with status
+        200: only a real PNG or JPEG body is returned, anything else raises."""
+        validate_scene(scene)
+        if not _PAGE.match(page):
+            raise ValueError(f"not a mini-program page path: {page!r}")
+        token = self.get_access_token()
+        try:
+            response = self._http.post(
+                "/wxa/getwxacodeunlimit",
+                params={"access_token": token},
+                json={
+                    "scene": scene,
+                    "page": page,
+                    "check_path": False,
+                    "env_version": env_version,
+                    "width": 430,
+                },
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            log.warning("WeChat getwxacodeunlimit failed: %s", type(exc).__name__)
+            raise WeChatUnavailable(self._retry_after) from exc
+        body = response.content
+        if body.startswith((PNG_MAGIC, JPEG_MAGIC)):
+            return body
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        log.warning(
+            "WeChat getwxacodeunlimit answered errcode %r instead of an image",
+            data.get("errcode") if isinstance(data, dict) else None,
+        )
+        raise WeChatUnavailable(self._retry_after)
+
     def _fetch_access_token(self) -> tuple[str, int]:
         data = self._call(
             "POST",
@@ -138,6 +176,17 @@ class WeChatClient:
 
 
 _FAKE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# WeChat's rules: a scene of 1-32 visible characters from this set; a page path without
+# a leading slash or query string.
+SCENE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
+_PAGE = re.compile(r"^[A-Za-z0-9_\-]+(?:/[A-Za-z0-9_\-]+)*$")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def validate_scene(scene: str) -> None:
+    if not isinstance(scene, str) or not SCENE.match(scene):
+        raise ValueError("scene must be 1-32 characters of WeChat's allowed set")
 
 
 class FakeWeChatClient:
@@ -166,3 +215,6 @@ class FakeWeChatClient:
     def get_access_token(self) -> str:
         self.access_token_fetches += 1
         return "fake-access-token"
+
+    def get_wxacode_unlimit(self, scene: str, page: str, *, env_version: str = "release") -> bytes:
+        raise NotImplementedError("without WeChat, enrollment codes are plain QR codes")

@@ -21,6 +21,7 @@ def test_content_sync_loads_then_changes_nothing(app):
     first = runner.invoke(args=["content", "sync"])
     assert first.exit_code == 0, first.output
     assert "categories_created=14" in first.output
+    assert "questions_created=252" in first.output
     second = runner.invoke(args=["content", "sync"])
     assert "categories_unchanged=14" in second.output
     assert "created" not in second.output and "updated" not in second.output
@@ -123,3 +124,32 @@ def test_an_invalid_article_names_file_and_field_and_changes_nothing(app, tmp_pa
     assert result.exit_code != 0
     assert broken.name in result.output and "category" in result.output
     assert category_count(app) == 0  # not even the valid categories were written
+
+
+def test_zones_import_creates_then_updates_by_slug_and_refuses_bad_files(app, tmp_path):
+    from miniapp_api.zones.models import Zone
+
+    sample = PROJECT_ROOT / "content" / "zones" / "cixi-sample.geojson"
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["zones", "import", str(sample), "--coord-type", "gcj02"])
+    assert first.exit_code == 0, first.output
+    with app.app_context():
+        zones = db.session.scalars(select(Zone)).all()
+        assert len(zones) >= 6 and all(zone.shape["datum"] == "gcj02" for zone in zones)
+        children = [zone for zone in zones if zone.parent_id is not None]
+        assert children, "the sample has communities inside a street"
+        total = len(zones)
+    again = runner.invoke(args=["zones", "import", str(sample), "--coord-type", "gcj02"])
+    assert f"unchanged={total}" in again.output
+    broken = tmp_path / "broken.geojson"
+    text = sample.read_text(encoding="utf-8")
+    broken.write_text(
+        text.replace('"slug": "kandun-street"', '"slug": "new-street"').replace(
+            '"type": "Polygon"', '"type": "Polygonal"', 1
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["zones", "import", str(broken), "--coord-type", "gcj02"])
+    assert result.exit_code != 0 and "features[" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Zone)) == total

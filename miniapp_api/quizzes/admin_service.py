@@ -1,0 +1,224 @@
+"""The question bank for administrators: CRUD through the API and spreadsheet import.
+
+Questions are never deleted (sessions and statistics keep them): DELETE retires one.
+Questions from content/quizzes can be edited here too, but the next `flask content
+sync` puts the file's version back; change the file as well.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from miniapp_api.articles.models import Category
+from miniapp_api.errors import AppError, NotFound, ValidationFailed
+from miniapp_api.extensions import db
+from miniapp_api.pagination import paginate
+from miniapp_api.quizzes import bank, checks, importing
+from miniapp_api.quizzes.models import ACTIVE, ADMIN, FILE, RETIRED, Question
+
+ARTICLE_MAX_LENGTH = 80
+
+
+class QuestionKeyTaken(AppError):
+    status_code, error_code, message = 409, "QUESTION_KEY_TAKEN", "题目编号已被使用"
+
+
+def _generated_key() -> str:
+    return f"q-{secrets.token_hex(5)}"
+
+
+def _category_ids() -> dict[str, int]:
+    """Category ids by slug and by Chinese name (spreadsheets often use the name)."""
+    rows = db.session.execute(select(Category.slug, Category.name, Category.id)).tuples()
+    ids: dict[str, int] = {}
+    for slug, name, category_id in rows:
+        ids[slug] = ids[name] = category_id
+    return ids
+
+
+def list_questions(filters: Mapping[str, Any], page: int, per_page: int) -> dict:
+    query = select(Question).join(Category, Question.category_id == Category.id)
+    if filters.get("category"):
+        query = query.where(Category.slug == filters["category"])
+    for name in ("status", "type", "source"):
+        if filters.get(name):
+            query = query.where(getattr(Question, name) == filters[name])
+    if filters.get("q"):
+        pattern = f"%{filters['q']}%"
+        query = query.where(or_(Question.stem.like(pattern), Question.key.like(pattern)))
+    return paginate(query.order_by(Question.key), page, per_page)
+
+
+def get_question(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None:
+        raise NotFound("题目不存在")
+    return question
+
+
+def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a whole question (API field names); the columns to write, or a 422."""
+    options = [(option["key"], option["text"].strip()) for option in values["options"]]
+    problems = checks.question_problems(values["type"], options, values["answer"])
+    problems += checks.text_problems(values["stem"], values["explanation"])
+    category_id = _category_ids().get(values["category"])
+    if category_id is None:
+        problems.append(("category", f"未知的诈骗类型：{values['category']}"))
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, problem in problems:
+            errors.setdefault(field, []).append(problem)
+        raise ValidationFailed(errors={"json": errors})
+    return {
+        "category_id": category_id,
+        "type": values["type"],
+        "stem": values["stem"].strip(),
+        "explanation": values["explanation"].strip(),
+        "article_slug": values.get("article") or None,
+        "status": values.get("status", ACTIVE),
+        "options": options,
+        "answer": values["answer"],
+    }
+
+
+def create_question(values: Mapping[str, Any]) -> Question:
+    """Add a question (source admin); commits."""
+    key = values.get("key") or _generated_key()
+    fields = _fields(values)
+    if db.session.scalar(select(Question.id).where(Question.key == key)) is not None:
+        raise QuestionKeyTaken()
+    question = Question(key=key)
+    bank.apply_question(question, source=ADMIN, **fields)
+    db.session.add(question)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same key created at the same moment
+        db.session.rollback()
+        raise QuestionKeyTaken() from None
+    return question
+
+
+def _current_values(question: Question) -> dict[str, Any]:
+    return {
+        "category": question.category.slug,
+        "type": question.type,
+        "stem": question.stem,
+        "explanation": question.explanation,
+        "article": question.article_slug,
+        "status": question.status,
+        "options": [{"key": option.key, "text": option.text} for option in question.options],
+        "answer": question.answer,
+    }
+
+
+def update_question(question_id: int, changes: Mapping[str, Any]) -> Question:
+    """Change some fields; the result is checked as a whole. Options keep their ids by
+    key, so statistics survive rewording. Commits."""
+    question = get_question(question_id)
+    fields = _fields({**_current_values(question), **changes})
+    bank.apply_question(question, **fields)
+    db.session.commit()
+    return question
+
+
+def retire_question(question_id: int) -> None:
+    """Never drawn again; its answers and statistics stay. Commits."""
+    question = get_question(question_id)
+    question.status = RETIRED
+    db.session.commit()
+
+
+def import_questions(filename: str, data: bytes) -> dict:
+    """Create or update questions from a spreadsheet, all rows or none; commits.
+
+    A bad row fails the whole import with a report per row:
+    `errors.rows.<row number>.<column>`.
+    """
+    try:
+        rows = importing.read_rows(filename, data)
+    except importing.SpreadsheetError as exc:
+        raise ValidationFailed(str(exc), errors={"files": {"file": [str(exc)]}}) from exc
+    category_ids = _category_ids()
+    keys = [row.values.get("id") for row in rows if row.values.get("id")]
+    existing = {
+        question.key: question
+        for question in db.session.scalars(select(Question).where(Question.key.in_(keys)))
+    }
+    first_rows: dict[str, int] = {}
+    for row in rows:
+        first_rows.setdefault(row.values.get("id") or "", row.number)
+    prepared = [_prepare(row, category_ids, existing, first_rows) for row in rows]
+    errors = {str(row.number): row.problems for row in rows if row.problems}
+    if errors:
+        db.session.rollback()
+        message = f"有 {len(errors)} 行有误，没有导入任何题目，请修改后重新上传"
+        raise ValidationFailed(message, errors={"rows": errors})
+    counts: Counter = Counter()
+    for key, fields in prepared:
+        question = existing.get(key)
+        if question is None:
+            question = Question(key=key or _generated_key())
+            bank.apply_question(question, source=ADMIN, **fields)
+            db.session.add(question)
+            counts["created"] += 1
+        else:
+            changed = bank.apply_question(question, source=ADMIN, **fields)
+            counts["updated" if changed else "unchanged"] += 1
+    db.session.commit()
+    return {"total": len(rows), **{k: counts[k] for k in ("created", "updated", "unchanged")}}
+
+
+def _check_key(
+    row: importing.ImportRow, key: str, existing: dict[str, Question], first_rows: dict[str, int]
+) -> None:
+    for field, problem in checks.key_problems(key):
+        row.problem(field, problem)
+    if first_rows[key] != row.number:
+        row.problem("id", f"与第 {first_rows[key]} 行的题目编号重复")
+    if key in existing and existing[key].source == FILE:
+        row.problem("id", "该编号属于 content/quizzes 中的题目，请修改题库文件")
+
+
+def _prepare(
+    row: importing.ImportRow,
+    category_ids: dict[str, int],
+    existing: dict[str, Question],
+    first_rows: dict[str, int],
+) -> tuple[str | None, dict[str, Any]]:
+    values = row.values
+    key = values.get("id") or None
+    if key:
+        _check_key(row, key, existing, first_rows)
+    category_id = category_ids.get(values["category"])
+    if category_id is None:
+        row.problem("category", f"未知的诈骗类型：{values['category'] or '（空）'}")
+    kind = importing.question_type(values["type"])
+    if kind is None:
+        row.problem("type", "题型必须是 单选、多选 或 判断（single、multiple、true_false）")
+    options = importing.options_of(row, kind)
+    answer = importing.answer_of(values["answer"], kind)
+    if kind is not None:
+        for field, problem in checks.question_problems(kind, options, answer):
+            row.problem(field, problem)
+    for field, problem in checks.text_problems(values["stem"], values["explanation"]):
+        row.problem(field, problem)
+    article = values.get("article") or None
+    if article and (not checks.KEY_PATTERN.match(article) or len(article) > ARTICLE_MAX_LENGTH):
+        row.problem("article", "关联文章请填写文章的 slug（小写字母、数字和连字符）")
+    fields = {
+        "category_id": category_id,
+        "type": kind,
+        "stem": values["stem"],
+        "explanation": values["explanation"],
+        "article_slug": article,
+        "status": ACTIVE,
+        "options": options,
+        "answer": answer,
+    }
+    return key, fields

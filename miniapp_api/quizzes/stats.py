@@ -1,0 +1,159 @@
+"""Item statistics per question, for GET /admin/quiz-stats.
+
+Counted answers: questions answered (not skipped, not timed out) in submitted sessions
+that were not flagged as too fast.
+
+- `facility`: share of counted answers that were right.
+- `discrimination`: the corrected point-biserial correlation, i.e. Pearson's r between
+  being right on this question (1/0) and the participant's rest score — the share right
+  of all the participant's *other* counted answers. Sessions draw different questions
+  for everyone, so a participant's whole answer history stands in for a test score.
+  Answers of participants with no other answer are left out of it; it is null with
+  fewer than two usable answers or when either side does not vary.
+- option `share`: share of counted answers that chose the option (in multiple choice
+  one answer picks several, so the shares add up to more than 1).
+
+The sums are computed by the database (GROUP BY), so the work grows with the number of
+questions, not in Python with the number of answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Float, case, cast, func, select
+
+from miniapp_api.articles.models import Category
+from miniapp_api.extensions import db
+from miniapp_api.quizzes import grading
+from miniapp_api.quizzes.models import AnswerChoice, Question, QuizSession, SessionQuestion
+
+METHOD = "point_biserial_rest"
+
+
+def _counted_conditions():
+    return (
+        QuizSession.submitted_at.is_not(None),
+        QuizSession.flagged.is_(False),
+        SessionQuestion.answered_at.is_not(None),
+    )
+
+
+def _sums() -> dict[int, tuple]:
+    """Per question: (answers, right, usable answers, Σx, Σy, Σy², Σxy) with x right
+    (0/1) and y the participant's rest score."""
+    counted = (
+        select(
+            SessionQuestion.question_id,
+            QuizSession.user_id,
+            case((SessionQuestion.correct.is_(True), 1), else_=0).label("x"),
+        )
+        .join(QuizSession, SessionQuestion.session_id == QuizSession.id)
+        .where(*_counted_conditions())
+        .subquery()
+    )
+    totals = (
+        select(
+            counted.c.user_id,
+            func.count().label("n"),
+            func.sum(counted.c.x).label("k"),
+        )
+        .group_by(counted.c.user_id)
+        .subquery()
+    )
+    rest = cast(totals.c.k - counted.c.x, Float) / func.nullif(totals.c.n - 1, 0)
+    x_usable = case((totals.c.n > 1, counted.c.x), else_=None)
+    query = (
+        select(
+            counted.c.question_id,
+            func.count(),
+            func.sum(counted.c.x),
+            func.count(rest),
+            func.sum(x_usable),
+            func.sum(rest),
+            func.sum(rest * rest),
+            func.sum(counted.c.x * rest),
+        )
+        .join(totals, totals.c.user_id == counted.c.user_id)
+        .group_by(counted.c.question_id)
+    )
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
+
+
+def _item(question: Question, sums: tuple | None, min_answers: int) -> dict[str, Any]:
+    answered, right, usable, sx, sy, syy, sxy = sums or (0, 0, 0, 0, None, None, None)
+    facility = right / answered if answered else None
+    discrimination = None
+    if usable:
+        discrimination = grading.correlation(
+            int(usable), float(sx), float(sy), float(sx), float(syy), float(sxy)
+        )
+    return {
+        "question_id": question.id,
+        "key": question.key,
+        "category": {"slug": question.category.slug, "name": question.category.name},
+        "type": question.type,
+        "stem": question.stem,
+        "status": question.status,
+        "times_answered": int(answered),
+        "correct_count": int(right or 0),
+        "facility": None if facility is None else round(facility, 4),
+        "discrimination": None if discrimination is None else round(discrimination, 4),
+        "flags": grading.item_flags(int(answered), facility, discrimination, min_answers),
+        "question": question,
+    }
+
+
+def _option_counts(question_ids: list[int]) -> dict[int, int]:
+    if not question_ids:
+        return {}
+    query = (
+        select(AnswerChoice.option_id, func.count())
+        .join(SessionQuestion, AnswerChoice.session_question_id == SessionQuestion.id)
+        .join(QuizSession, SessionQuestion.session_id == QuizSession.id)
+        .where(*_counted_conditions(), SessionQuestion.question_id.in_(question_ids))
+        .group_by(AnswerChoice.option_id)
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+def item_statistics(filters: Mapping[str, Any], min_answers: int, page: int, per_page: int):
+    """One page of per-question statistics, ordered by question key."""
+    query = select(Question).join(Category, Question.category_id == Category.id)
+    if filters.get("category"):
+        query = query.where(Category.slug == filters["category"])
+    if filters.get("status"):
+        query = query.where(Question.status == filters["status"])
+    sums = _sums()
+    items = [
+        _item(question, sums.get(question.id), min_answers)
+        for question in db.session.scalars(query.order_by(Question.key))
+    ]
+    if filters.get("flagged"):
+        items = [item for item in items if item["flags"]]
+    total = len(items)
+    items = items[(page - 1) * per_page : page * per_page]
+    chosen = _option_counts([item["question_id"] for item in items])
+    for item in items:
+        question = item.pop("question")
+        answered = item["times_answered"]
+        item["options"] = [
+            {
+                "id": option.public_id,
+                "key": option.key,
+                "text": option.text,
+                "is_correct": option.is_correct,
+                "chosen_count": chosen.get(option.id, 0),
+                "share": round(chosen.get(option.id, 0) / answered, 4) if answered else None,
+            }
+            for option in question.options
+        ]
+    return {
+        "items": items,
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "min_answers": min_answers,
+        "discrimination_method": METHOD,
+    }

@@ -1,0 +1,116 @@
+"""Zone administration, promoter approvals and roles (`admin`; `station_admin` in its zones)."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from miniapp_api.auth.decorators import login_required
+from miniapp_api.zones import service
+from miniapp_api.zones.schemas import (
+    AdminApplicationPageSchema,
+    AdminApplicationSchema,
+    ApplicationArgsSchema,
+    DecisionSchema,
+    RoleGrantSchema,
+    UserRolesSchema,
+    ZoneInputSchema,
+    ZonePatchSchema,
+    ZoneSchema,
+)
+
+blp = Blueprint(
+    "admin_zones", __name__, url_prefix="/api/v1/admin", description="Zones and promoters"
+)
+OFFICERS = ("admin", "station_admin")
+
+
+@blp.route("/zones", methods=["POST"])
+@login_required("admin")
+@blp.arguments(ZoneInputSchema)
+@blp.response(201, ZoneSchema)
+def create_zone(payload):
+    """Draw a zone; invalid geometry is a 422 naming the problem."""
+    return service.zone_view(service.create_zone(payload), True)
+
+
+@blp.route("/zones", methods=["GET"])
+@login_required(*OFFICERS)
+@blp.response(200, ZoneSchema(many=True))
+def list_zones():
+    """Every zone, inactive ones included (no geometry)."""
+    return service.all_zones()
+
+
+@blp.route("/zones/<int:zone_id>", methods=["GET"])
+@login_required(*OFFICERS)
+@blp.response(200, ZoneSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_zone(zone_id):
+    """One zone with its geometry (GCJ-02)."""
+    return service.zone_view(service.get_zone(zone_id), True)
+
+
+@blp.route("/zones/<int:zone_id>", methods=["PATCH"])
+@login_required("admin")
+@blp.arguments(ZonePatchSchema(partial=True))
+@blp.response(200, ZoneSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def update_zone(payload, zone_id):
+    """Rename, move or redraw a zone (a new `geometry` needs its `coord_type`)."""
+    return service.zone_view(service.update_zone(zone_id, payload), True)
+
+
+@blp.route("/zones/<int:zone_id>", methods=["DELETE"])
+@login_required("admin")
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+def delete_zone(zone_id):
+    """Deactivate a zone (enrollments and points keep referring to it)."""
+    service.deactivate_zone(zone_id)
+
+
+@blp.route("/promoter-applications", methods=["GET"])
+@login_required(*OFFICERS)
+@blp.arguments(ApplicationArgsSchema, location="query")
+@blp.response(200, AdminApplicationPageSchema)
+def list_applications(args):
+    """Applications in the officer's zones, newest first."""
+    return service.applications(current_user, args.get("status"), args["page"], args["per_page"])
+
+
+@blp.route("/promoter-applications/<int:application_id>/approve", methods=["POST"])
+@login_required(*OFFICERS)
+@blp.response(200, AdminApplicationSchema)
+@blp.alt_response(409, response="CONFLICT", description="APPLICATION_DECIDED")
+def approve(application_id):
+    """Approve: the applicant becomes a promoter for that zone."""
+    return service.decide_application(application_id, True, None, current_user)
+
+
+@blp.route("/promoter-applications/<int:application_id>/reject", methods=["POST"])
+@login_required(*OFFICERS)
+@blp.arguments(DecisionSchema)
+@blp.response(200, AdminApplicationSchema)
+@blp.alt_response(409, response="CONFLICT", description="APPLICATION_DECIDED")
+def reject(payload, application_id):
+    """Reject with a reason the applicant sees."""
+    return service.decide_application(application_id, False, payload["reason"], current_user)
+
+
+@blp.route("/users/<int:user_id>/roles", methods=["POST"])
+@login_required("admin")
+@blp.arguments(RoleGrantSchema)
+@blp.response(200, UserRolesSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def grant_role(payload, user_id):
+    """Grant a role; `promoter` and `station_admin` need `zone_ids`."""
+    user = service.grant_role(user_id, payload["role"], payload["zone_ids"], current_user)
+    return service.user_roles_view(user)
+
+
+@blp.route("/users/<int:user_id>/roles/<string:role>", methods=["DELETE"])
+@login_required("admin")
+@blp.response(200, UserRolesSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def revoke_role(user_id, role):
+    """Revoke a role (a promoter's codes stop working at once)."""
+    return service.user_roles_view(service.revoke_role(user_id, role, current_user))

@@ -1,0 +1,155 @@
+"""Zones, promoter applications and codes, enrollment, events."""
+
+from flask import Response, current_app, request
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from miniapp_api.auth.decorators import login_required
+from miniapp_api.extensions import limiter
+from miniapp_api.pagination import PageArgsSchema
+from miniapp_api.zones import service
+from miniapp_api.zones.schemas import (
+    ApplicationInputSchema,
+    ApplicationListSchema,
+    ApplicationSchema,
+    CheckinResultSchema,
+    CodeSchema,
+    EnrollResultSchema,
+    EnrollSchema,
+    EventArgsSchema,
+    EventInputSchema,
+    EventListSchema,
+    EventSchema,
+    LocationSchema,
+    QrArgsSchema,
+    RotateSchema,
+    VolunteerPageSchema,
+    ZoneArgsSchema,
+    ZoneListSchema,
+)
+
+blp = Blueprint("zones", __name__, url_prefix="/api/v1", description="Zones and enrollment")
+
+
+def _user_limit() -> str:
+    return current_app.config["ENROLL_USER_RATE_LIMIT"]
+
+
+def _code_limit() -> str:
+    return current_app.config["ENROLL_CODE_RATE_LIMIT"]
+
+
+def _per_user() -> str:
+    return f"enroll:user:{current_user.id}"
+
+
+def _per_code() -> str:
+    body = request.get_json(silent=True)
+    scene = body.get("scene") if isinstance(body, dict) else None
+    return f"enroll:code:{scene if isinstance(scene, str) else '-'}"
+
+
+@blp.route("/zones", methods=["GET"])
+@blp.arguments(ZoneArgsSchema, location="query")
+@blp.response(200, ZoneListSchema)
+def list_zones(args):
+    """Active zones; with `?geometry=1` each with its fence as GeoJSON (GCJ-02)."""
+    return {"items": service.list_zones(args["geometry"])}
+
+
+@blp.route("/promoter-applications", methods=["POST"])
+@login_required()
+@blp.arguments(ApplicationInputSchema)
+@blp.response(201, ApplicationSchema)
+@blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
+def apply(payload):
+    """Apply to become a promoter (宣传员) for a zone."""
+    return service.apply(current_user, payload)
+
+
+@blp.route("/promoter-applications/mine", methods=["GET"])
+@login_required()
+@blp.response(200, ApplicationListSchema)
+def my_applications():
+    """The caller's applications, newest first."""
+    return {"items": service.my_applications(current_user)}
+
+
+@blp.route("/promoter/qrcode", methods=["GET"])
+@login_required("promoter")
+@blp.arguments(QrArgsSchema, location="query")
+@blp.response(200, CodeSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="WECHAT_UNAVAILABLE")
+def qrcode(args):
+    """The caller's enrollment code: JSON, or the image (`format=png|svg`)."""
+    code = service.current_code(current_user)
+    if args["format"] == "json":
+        return service.code_view(code)
+    image, mimetype = service.code_image(code, args["format"])
+    return Response(image, mimetype=mimetype, headers={"Cache-Control": "private, max-age=300"})
+
+
+@blp.route("/promoter/qrcode/rotate", methods=["POST"])
+@login_required("promoter")
+@blp.arguments(RotateSchema)
+@blp.response(201, CodeSchema)
+def rotate(payload):
+    """Revoke the current code and issue a new one (optionally expiring)."""
+    return service.code_view(service.rotate_code(current_user, payload["expires_in_days"]))
+
+
+@blp.route("/enrollments", methods=["POST"])
+@login_required()
+@limiter.limit(_user_limit, key_func=_per_user)
+@limiter.limit(_code_limit, key_func=_per_code)
+@blp.arguments(EnrollSchema)
+@blp.response(201, EnrollResultSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="QR_INVALID")
+@blp.alt_response(410, response="GONE", description="QR_EXPIRED")
+@blp.alt_response(403, response="FORBIDDEN", description="OUTSIDE_ZONE")
+@blp.alt_response(409, response="CONFLICT", description="ALREADY_ENROLLED, SELF_ENROLLMENT")
+@blp.alt_response(
+    422, response="UNPROCESSABLE_ENTITY", description="LOCATION_INACCURATE, LOCATION_IMPLAUSIBLE"
+)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
+def enroll(payload):
+    """Become a volunteer by scanning a promoter's code inside the promoter's zone."""
+    return service.enroll(current_user, payload)
+
+
+@blp.route("/promoter/volunteers", methods=["GET"])
+@login_required("promoter")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, VolunteerPageSchema)
+def volunteers(args):
+    """The caller's volunteers, newest first, with their points this week."""
+    return service.my_volunteers(current_user, args["page"], args["per_page"])
+
+
+@blp.route("/events", methods=["POST"])
+@login_required("promoter")
+@blp.arguments(EventInputSchema)
+@blp.response(201, EventSchema)
+def create_event(payload):
+    """A promoter announces an outreach event: a place (circle) and a time window."""
+    return service.create_event(current_user, payload)
+
+
+@blp.route("/events", methods=["GET"])
+@blp.arguments(EventArgsSchema, location="query")
+@blp.response(200, EventListSchema)
+def list_events(args):
+    """Current and upcoming events; with a location, those within `within_km`, nearest first."""
+    return {"items": service.events_nearby(args)}
+
+
+@blp.route("/events/<int:event_id>/checkins", methods=["POST"])
+@login_required()
+@blp.arguments(LocationSchema)
+@blp.response(201, CheckinResultSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="OUTSIDE_EVENT, not a volunteer")
+@blp.alt_response(409, response="CONFLICT", description="EVENT_NOT_OPEN, ALREADY_CHECKED_IN")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="LOCATION_INACCURATE")
+def check_in(payload, event_id):
+    """A volunteer checks in on site, inside the time window and the circle, once."""
+    return service.check_in_event(current_user, event_id, payload)
