@@ -60,13 +60,13 @@ class CategoryData:
     sort_order: int
 
 
-def _first_error(messages: Any, prefix: str) -> tuple[str, str]:
+def first_error(messages: Any, prefix: str) -> tuple[str, str]:
     """Flatten marshmallow's nested messages to (dotted field, first message)."""
     if isinstance(messages, dict):
         key, value = next(iter(messages.items()))
-        return _first_error(value, f"{prefix}.{key}" if prefix else str(key))
+        return first_error(value, f"{prefix}.{key}" if prefix else str(key))
     if isinstance(messages, list) and messages:
-        return _first_error(messages[0], prefix)
+        return first_error(messages[0], prefix)
     return prefix, str(messages)
 
 
@@ -88,7 +88,7 @@ def load_categories(path: Path) -> list[CategoryData]:
         try:
             item = schema.load(entry if isinstance(entry, dict) else {})
         except ma.ValidationError as exc:
-            field, problem = _first_error(exc.messages, "")
+            field, problem = first_error(exc.messages, "")
             raise ContentError(path, f"categories[{index}].{field}", problem) from exc
         if item["slug"] in seen:
             raise ContentError(path, f"categories[{index}].slug", f"duplicate {item['slug']}")
@@ -172,7 +172,7 @@ def _load(schema: ma.Schema, data: Any, path: Path, prefix: str = "") -> dict:
     try:
         return schema.load(_plain(data) if isinstance(data, dict) else {})
     except ma.ValidationError as exc:
-        field, problem = _first_error(exc.messages, prefix)
+        field, problem = first_error(exc.messages, prefix)
         raise ContentError(path, field, problem) from exc
 
 

@@ -694,10 +694,7 @@ def _sync_articles(items: list[ArticleData], counts: Counter) -> None:
             counts["articles_updated"] += 1
         else:
             counts["articles_unchanged"] += 1
-    for article in existing.values():
-        if article.source == FILE and article.status != ARCHIVED:
-            article.status = ARCHIVED
-            counts["articles_archived"] += 1
+    _archive_missing(existing.values(), counts, "articles")
 
 
 def _sync_alerts(items: list[AlertData], counts: Counter) -> None:
@@ -728,7 +725,12 @@ def _sync_alerts(items: list[AlertData], counts: Counter) -> None:
             counts["alerts_updated"] += 1
         else:
             counts["alerts_unchanged"] += 1
-    for alert in existing.values():
-        if alert.source == FILE and alert.status != ARCHIVED:
-            alert.status = ARCHIVED
-            counts["alerts_archived"] += 1
+    _archive_missing(existing.values(), counts, "alerts")
+
+
+def _archive_missing(rows, counts: Counter, kind: str) -> None:
+    """File-sourced items whose file is gone are archived, never deleted."""
+    for row in rows:
+        if row.source == FILE and row.status != ARCHIVED:
+            row.status = ARCHIVED
+            counts[f"{kind}_archived"] += 1

@@ -17,7 +17,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from miniapp_api.articles.content_files import ContentError, read_yaml
+from miniapp_api.articles.content_files import ContentError, first_error, read_yaml
 from miniapp_api.articles.models import Category
 from miniapp_api.extensions import db
 from miniapp_api.quizzes import bank
@@ -63,16 +63,6 @@ class QuestionData:
     answer: tuple[str, ...]
     explanation: str
     article: str | None
-
-
-def _first_error(messages: Any, prefix: str) -> tuple[str, str]:
-    """Flatten marshmallow's nested messages to (dotted field, first message)."""
-    if isinstance(messages, dict):
-        key, value = next(iter(messages.items()))
-        return _first_error(value, f"{prefix}.{key}" if prefix else str(key))
-    if isinstance(messages, list) and messages:
-        return _first_error(messages[0], prefix)
-    return prefix, str(messages)
 
 
 def load_question_bank(
@@ -124,7 +114,7 @@ def _load_question(
     try:
         item = QuestionFileSchema().load(entry if isinstance(entry, dict) else {})
     except ma.ValidationError as exc:
-        field, problem = _first_error(exc.messages, "")
+        field, problem = first_error(exc.messages, "")
         raise ContentError(path, f"{label}.{field}", problem) from exc
     options = tuple((option["key"], option["text"].strip()) for option in item["options"])
     problems = question_problems(item["type"], options, item["answer"])

@@ -12,7 +12,9 @@ from miniapp_api.zones.schemas import (
     DecisionSchema,
     RoleGrantSchema,
     UserRolesSchema,
+    ZoneArgsSchema,
     ZoneInputSchema,
+    ZoneListSchema,
     ZonePatchSchema,
     ZoneSchema,
 )
@@ -34,10 +36,11 @@ def create_zone(payload):
 
 @blp.route("/zones", methods=["GET"])
 @login_required(*OFFICERS)
-@blp.response(200, ZoneSchema(many=True))
-def list_zones():
-    """Every zone, inactive ones included (no geometry)."""
-    return service.all_zones()
+@blp.arguments(ZoneArgsSchema, location="query")
+@blp.response(200, ZoneListSchema)
+def list_zones(args):
+    """Every zone, inactive ones included."""
+    return service.list_zones(args["geometry"], args["page"], args["per_page"], active_only=False)
 
 
 @blp.route("/zones/<int:zone_id>", methods=["GET"])

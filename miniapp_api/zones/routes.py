@@ -53,8 +53,9 @@ def _per_code() -> str:
 @blp.arguments(ZoneArgsSchema, location="query")
 @blp.response(200, ZoneListSchema)
 def list_zones(args):
-    """Active zones; with `?geometry=1` each with its fence as GeoJSON (GCJ-02)."""
-    return {"items": service.list_zones(args["geometry"])}
+    """Active zones by district and name; with `?geometry=1` each with its fence as GeoJSON
+    (GCJ-02)."""
+    return service.list_zones(args["geometry"], args["page"], args["per_page"])
 
 
 @blp.route("/promoter-applications", methods=["POST"])

@@ -10,7 +10,7 @@ LATITUDE = fields.Float(required=True, validate=validate.Range(-90, 90), allow_n
 LONGITUDE = fields.Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
 
 
-class ZoneArgsSchema(ma.Schema):
+class ZoneArgsSchema(PageArgsSchema):
     geometry = fields.Boolean(load_default=False, metadata={"description": "1: include GeoJSON"})
 
 
@@ -24,7 +24,7 @@ class ZoneSchema(ma.Schema):
     geometry = fields.Dict(metadata={"description": "GeoJSON in GCJ-02, or a Circle"})
 
 
-class ZoneListSchema(ma.Schema):
+class ZoneListSchema(PageSchema):
     items = fields.List(fields.Nested(ZoneSchema), required=True)
 
 

@@ -151,11 +151,13 @@ def zone_shape(zone_id: int) -> geo.ZoneShape | None:
         return None
 
 
-def list_zones(with_geometry: bool) -> list[dict]:
-    zones = db.session.scalars(
-        select(Zone).where(Zone.active.is_(True)).order_by(Zone.district, Zone.name, Zone.id)
-    )
-    return [zone_view(zone, with_geometry) for zone in zones]
+def list_zones(with_geometry: bool, page: int, per_page: int, *, active_only: bool = True):
+    query = select(Zone).order_by(Zone.district, Zone.name, Zone.id)
+    if active_only:
+        query = query.where(Zone.active.is_(True))
+    result = paginate(query, page, per_page)
+    result["items"] = [zone_view(zone, with_geometry) for zone in result["items"]]
+    return result
 
 
 def zone_view(zone: Zone, with_geometry: bool) -> dict:
@@ -170,10 +172,6 @@ def zone_view(zone: Zone, with_geometry: bool) -> dict:
     if with_geometry:
         view["geometry"] = geo.ZoneShape.from_storage(zone.shape).to_geojson()
     return view
-
-
-def all_zones() -> list[dict]:
-    return [zone_view(zone, False) for zone in db.session.scalars(select(Zone).order_by(Zone.id))]
 
 
 def get_zone(zone_id: int, *, active_only: bool = False) -> Zone:
@@ -260,7 +258,8 @@ def import_zones(path: Path, coord_type: str, progress=None) -> dict[str, int]:
         raise geo.GeometryError("需要一个包含 features 的 FeatureCollection", "features")
     parsed = []
     for number, feature in enumerate(features):
-        props = feature.get("properties") or {} if isinstance(feature, dict) else {}
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
         for key in ("slug", "name", "district", "kind"):
             if not isinstance(props.get(key), str) or not props[key]:
                 raise geo.GeometryError(f"缺少属性 {key}", f"features[{number}].properties.{key}")
@@ -500,32 +499,26 @@ def _issue_code(promoter: User, zone_id: int, expires_in_days: int | None) -> En
     return code
 
 
-def current_code(promoter: User) -> EnrollmentCode:
-    """The promoter's live code, issued on first use (or after the last one expired)."""
-    zone_id = promoter_zone_id(promoter)
+def _live_code_of(promoter_id: int) -> EnrollmentCode | None:
     now = utcnow()
-    code = db.session.scalar(
+    return db.session.scalar(
         select(EnrollmentCode)
         .where(
-            EnrollmentCode.promoter_id == promoter.id,
+            EnrollmentCode.promoter_id == promoter_id,
             EnrollmentCode.status == ACTIVE,
             or_(EnrollmentCode.expires_at.is_(None), EnrollmentCode.expires_at > now),
         )
         .order_by(EnrollmentCode.id.desc())
     )
+
+
+def current_code(promoter: User) -> EnrollmentCode:
+    """The promoter's live code, issued on first use (or after the last one expired)."""
+    zone_id = promoter_zone_id(promoter)
+    code = _live_code_of(promoter.id)
     if code is None:
         points.lock_user(promoter.id)  # one new code even when two requests race
-        code = db.session.scalar(
-            select(EnrollmentCode)
-            .where(
-                EnrollmentCode.promoter_id == promoter.id,
-                EnrollmentCode.status == ACTIVE,
-                or_(EnrollmentCode.expires_at.is_(None), EnrollmentCode.expires_at > now),
-            )
-            .order_by(EnrollmentCode.id.desc())
-        )
-        if code is None:
-            code = _issue_code(promoter, zone_id, None)
+        code = _live_code_of(promoter.id) or _issue_code(promoter, zone_id, None)
         db.session.commit()
     return code
 

@@ -102,8 +102,9 @@ def ledger(user_id):
 
 
 def test_zones_are_listed_with_optional_geometry(client, zone):
-    items = client.get("/api/v1/zones").get_json()["items"]
-    assert items == [
+    body = client.get("/api/v1/zones").get_json()
+    assert (body["page"], body["total"]) == (1, 1)
+    assert body["items"] == [
         {
             "id": zone["id"],
             "name": "测试街道",
@@ -451,14 +452,24 @@ def test_an_implausible_jump_is_refused(client, make_user, promoter, auth_header
     assert scan(client, auth_headers(user), scene).status_code == 201
 
 
-def test_enrollment_is_rate_limited_per_user(app_factory, make_user, auth_headers):
-    app = app_factory(RATELIMIT_ENABLED=True, ENROLL_USER_RATE_LIMIT="2 per minute")
+def test_enrollment_is_rate_limited_per_user_and_per_code(app_factory, make_user, auth_headers):
+    app = app_factory(
+        RATELIMIT_ENABLED=True,
+        ENROLL_USER_RATE_LIMIT="2 per minute",
+        ENROLL_CODE_RATE_LIMIT="2 per minute",
+    )
     with app.app_context():
         client = app.test_client()
         headers = auth_headers(make_user())
-        codes = [scan(client, headers, "whatever").status_code for _ in range(3)]
-        assert codes[:2] == [404, 404]
-        assert_error(scan(client, headers, "whatever"), 429, "RATE_LIMITED")
+        codes = [scan(client, headers, "whatever").status_code for _ in range(2)]
+        assert codes == [404, 404]
+        body = assert_error(scan(client, headers, "whatever"), 429, "RATE_LIMITED")
+        assert body["code"] == 429
+        others = [auth_headers(make_user()) for _ in range(2)]
+        assert scan(client, others[0], "busy-code").status_code == 404
+        assert scan(client, others[1], "busy-code").status_code == 404
+        # the third scan of this code within the minute, by someone new: the code's limit
+        assert_error(scan(client, auth_headers(make_user()), "busy-code"), 429, "RATE_LIMITED")
 
 
 def test_parallel_scans_by_one_person_create_one_enrollment(
@@ -632,3 +643,31 @@ def test_a_volunteers_first_finished_quiz_qualifies_the_recruit(
             ("recruit", 2, zone["id"]),
             ("recruit_qualified", 3, zone["id"]),
         ]
+
+
+def test_a_multipolygon_with_a_hole(client, make_user, admin, auth_headers):
+    """Two parts, the first with a hole (say, a lake): the hole is outside the zone."""
+    outer = [[121.25, 30.17], [121.26, 30.17], [121.26, 30.18], [121.25, 30.18], [121.25, 30.17]]
+    hole = [
+        [121.254, 30.174],
+        [121.256, 30.174],
+        [121.256, 30.176],
+        [121.254, 30.176],
+        [121.254, 30.174],
+    ]
+    second = [[121.27, 30.17], [121.28, 30.17], [121.28, 30.18], [121.27, 30.18], [121.27, 30.17]]
+    geometry = {"type": "MultiPolygon", "coordinates": [[outer, hole], [second]]}
+    zone = create_zone(client, auth_headers(admin), geometry)
+    promoter = make_user()
+    client.post(
+        f"/api/v1/admin/users/{promoter.id}/roles",
+        json={"role": "promoter", "zone_ids": [zone["id"]]},
+        headers=auth_headers(admin),
+    )
+    scene = scene_of(client, auth_headers(promoter))
+    in_hole = scan(client, auth_headers(make_user()), scene, lng=121.255, lat=30.175, accuracy=10)
+    assert_error(in_hole, 403, "OUTSIDE_ZONE")
+    in_ring = scan(client, auth_headers(make_user()), scene, lng=121.252, lat=30.175)
+    assert in_ring.status_code == 201
+    in_second = scan(client, auth_headers(make_user()), scene, lng=121.275, lat=30.175)
+    assert in_second.status_code == 201
