@@ -9,12 +9,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from miniapp_api.articles import service as articles
+from miniapp_api.articles import sync
 from miniapp_api.articles.content_files import ContentError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users
-from miniapp_api.zones import service as zones
+from miniapp_api.zones import fences
 from miniapp_api.zones.geo import GeometryError
 
 content_cli = AppGroup("content", help="Load the files under content/.")
@@ -36,10 +36,10 @@ zones_cli = AppGroup("zones", help="Load zones (电子围栏).")
 def content_sync(dry_run: bool, content_dir: Path | None) -> None:
     """Validate every content file, then create or update by slug."""
     folder = content_dir or Path(current_app.config["CONTENT_DIR"])
-    files = articles.content_files(folder)
+    files = sync.content_files(folder)
     try:
         with click.progressbar(length=len(files), label="reading content") as bar:
-            counts = articles.sync_content(folder, dry_run=dry_run, progress=bar.update)
+            counts = sync.sync_content(folder, dry_run=dry_run, progress=bar.update)
     except ContentError as exc:
         raise click.ClickException(f"invalid content, nothing changed: {exc}") from exc
     summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing"
@@ -89,7 +89,7 @@ def zones_import(path: Path, coord_type: str) -> None:
     """Create or update zones by slug from a GeoJSON FeatureCollection; all or nothing."""
     try:
         with click.progressbar(length=_feature_count(path), label="checking zones") as bar:
-            counts = zones.import_zones(path, coord_type, progress=bar.update)
+            counts = fences.import_zones(path, coord_type, progress=bar.update)
     except GeometryError as exc:
         raise click.ClickException(f"{path}: {exc.field}: {exc.message}; nothing changed") from exc
     click.echo("zones imported: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -3,7 +3,7 @@
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from miniapp_api.articles import service
+from miniapp_api.articles import alerts, reading
 from miniapp_api.articles.schemas import (
     AlertArgsSchema,
     AlertPageSchema,
@@ -24,7 +24,7 @@ blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content"
 @blp.response(200, CategoryListSchema)
 def categories():
     """Fraud types in display order, each with its number of published articles."""
-    return {"items": service.categories()}
+    return {"items": reading.categories()}
 
 
 @blp.route("/articles", methods=["GET"])
@@ -32,7 +32,7 @@ def categories():
 @blp.response(200, ArticlePageSchema)
 def list_articles(args):
     """Published articles, newest first; `q` searches title, summary and tags."""
-    return service.list_articles(
+    return reading.list_articles(
         args.get("category"), args.get("tag"), args.get("q"), args["page"], args["per_page"]
     )
 
@@ -43,7 +43,7 @@ def list_articles(args):
 def get_article(id_or_slug):
     """One article. With a token, the first opening starts the caller's reading clock."""
     verify_jwt_in_request(optional=True)
-    return service.open_article(id_or_slug, current_user or None)
+    return reading.open_article(id_or_slug, current_user or None)
 
 
 @blp.route("/articles/<int:article_id>/read", methods=["POST"])
@@ -53,7 +53,7 @@ def get_article(id_or_slug):
 @blp.alt_response(404, response="NOT_FOUND")
 def read_article(article_id):
     """Finished reading: reading points once per article, within the daily cap."""
-    return service.mark_read(current_user, article_id)
+    return reading.mark_read(current_user, article_id)
 
 
 @blp.route("/feed", methods=["GET"])
@@ -62,12 +62,12 @@ def read_article(article_id):
 @blp.response(200, FeedSchema)
 def feed(args):
     """The caller's list: subscribed and risk-profile fraud types first, unread first."""
-    return service.feed(current_user, args["page"], args["per_page"])
+    return reading.feed(current_user, args["page"], args["per_page"])
 
 
 @blp.route("/alerts", methods=["GET"])
 @blp.arguments(AlertArgsSchema, location="query")
 @blp.response(200, AlertPageSchema)
-def alerts(args):
+def list_alerts(args):
     """Current warnings and weekly trend figures, newest first; expired ones hidden."""
-    return service.alerts(args.get("kind"), args["page"], args["per_page"])
+    return alerts.alerts(args.get("kind"), args["page"], args["per_page"])

@@ -32,7 +32,7 @@ from miniapp_api.quizzes.models import (
     SessionQuestion,
 )
 from miniapp_api.users.models import User
-from miniapp_api.zones import service as zones
+from miniapp_api.zones import enrollment
 
 PRACTICE_NOTE = "今天的每日答题积分已经领取，本次为练习"
 FLAGGED_NOTE = "答题速度异常，本次成绩不计积分"
@@ -167,7 +167,7 @@ def _finish(user: User, session: QuizSession, now: datetime) -> None:
     )
     _award(user, session)
     if not session.flagged:
-        zones.qualify_recruit(user.id)  # a volunteer's first quiz: their promoter's bonus
+        enrollment.qualify_recruit(user.id)  # a volunteer's first quiz: their promoter's bonus
 
 
 def _award(user: User, session: QuizSession) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from miniapp_api.articles import service as articles
+from miniapp_api.articles import sync
 from miniapp_api.articles.models import Category
 from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound, ValidationFailed
@@ -55,7 +55,7 @@ class NoMistakes(AppError):
 
 def init_app(_app) -> None:
     users.register_export_section("quiz_sessions", export_section)
-    articles.register_content_loader("quizzes", _load_bank, content.sync_questions)
+    sync.register_content_loader("quizzes", _load_bank, content.sync_questions)
 
 
 def _load_bank(folder, category_slugs: set[str], article_slugs: set[str]):

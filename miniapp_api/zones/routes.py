@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from miniapp_api.auth.decorators import login_required
 from miniapp_api.extensions import limiter
 from miniapp_api.pagination import PageArgsSchema
-from miniapp_api.zones import service
+from miniapp_api.zones import enrollment, events, fences, promoters
 from miniapp_api.zones.schemas import (
     ApplicationInputSchema,
     ApplicationListSchema,
@@ -55,7 +55,7 @@ def _per_code() -> str:
 def list_zones(args):
     """Active zones by district and name; with `?geometry=1` each with its fence as GeoJSON
     (GCJ-02)."""
-    return service.list_zones(args["geometry"], args["page"], args["per_page"])
+    return fences.list_zones(args["geometry"], args["page"], args["per_page"])
 
 
 @blp.route("/promoter-applications", methods=["POST"])
@@ -65,7 +65,7 @@ def list_zones(args):
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
 def apply(payload):
     """Apply to become a promoter (宣传员) for a zone."""
-    return service.apply(current_user, payload)
+    return promoters.apply(current_user, payload)
 
 
 @blp.route("/promoter-applications/mine", methods=["GET"])
@@ -73,7 +73,7 @@ def apply(payload):
 @blp.response(200, ApplicationListSchema)
 def my_applications():
     """The caller's applications, newest first."""
-    return {"items": service.my_applications(current_user)}
+    return {"items": promoters.my_applications(current_user)}
 
 
 @blp.route("/promoter/qrcode", methods=["GET"])
@@ -83,10 +83,10 @@ def my_applications():
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="WECHAT_UNAVAILABLE")
 def qrcode(args):
     """The caller's enrollment code: JSON, or the image (`format=png|svg`)."""
-    code = service.current_code(current_user)
+    code = promoters.current_code(current_user)
     if args["format"] == "json":
-        return service.code_view(code)
-    image, mimetype = service.code_image(code, args["format"])
+        return promoters.code_view(code)
+    image, mimetype = promoters.code_image(code, args["format"])
     return Response(image, mimetype=mimetype, headers={"Cache-Control": "private, max-age=300"})
 
 
@@ -96,7 +96,7 @@ def qrcode(args):
 @blp.response(201, CodeSchema)
 def rotate(payload):
     """Revoke the current code and issue a new one (optionally expiring)."""
-    return service.code_view(service.rotate_code(current_user, payload["expires_in_days"]))
+    return promoters.code_view(promoters.rotate_code(current_user, payload["expires_in_days"]))
 
 
 @blp.route("/enrollments", methods=["POST"])
@@ -115,7 +115,7 @@ def rotate(payload):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 def enroll(payload):
     """Become a volunteer by scanning a promoter's code inside the promoter's zone."""
-    return service.enroll(current_user, payload)
+    return enrollment.enroll(current_user, payload)
 
 
 @blp.route("/promoter/volunteers", methods=["GET"])
@@ -124,7 +124,7 @@ def enroll(payload):
 @blp.response(200, VolunteerPageSchema)
 def volunteers(args):
     """The caller's volunteers, newest first, with their points this week."""
-    return service.my_volunteers(current_user, args["page"], args["per_page"])
+    return enrollment.my_volunteers(current_user, args["page"], args["per_page"])
 
 
 @blp.route("/events", methods=["POST"])
@@ -133,7 +133,7 @@ def volunteers(args):
 @blp.response(201, EventSchema)
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
-    return service.create_event(current_user, payload)
+    return events.create_event(current_user, payload)
 
 
 @blp.route("/events", methods=["GET"])
@@ -141,7 +141,7 @@ def create_event(payload):
 @blp.response(200, EventListSchema)
 def list_events(args):
     """Current and upcoming events; with a location, those within `within_km`, nearest first."""
-    return {"items": service.events_nearby(args)}
+    return {"items": events.events_nearby(args)}
 
 
 @blp.route("/events/<int:event_id>/checkins", methods=["POST"])
@@ -153,4 +153,4 @@ def list_events(args):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="LOCATION_INACCURATE")
 def check_in(payload, event_id):
     """A volunteer checks in on site, inside the time window and the circle, once."""
-    return service.check_in_event(current_user, event_id, payload)
+    return events.check_in_event(current_user, event_id, payload)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from miniapp_api.articles import service as articles
+from miniapp_api.articles import admin, sync
 from miniapp_api.articles.models import Alert, ArticleRead
 from miniapp_api.config import PROJECT_ROOT
 from miniapp_api.db import utcnow
@@ -31,12 +31,12 @@ def content(app_ctx):
 
     folder = PROJECT_ROOT / "content"
     cats = load_categories(folder / "categories.yaml")
-    articles._sync_categories(cats, Counter())
+    sync.sync_categories(cats, Counter())
     db.session.flush()
     profiles = load_risk_profiles(
-        folder / "risk_profiles.yaml", {c.slug for c in cats}, articles.PROFILE_DIMENSIONS
+        folder / "risk_profiles.yaml", {c.slug for c in cats}, sync.PROFILE_DIMENSIONS
     )
-    articles._sync_profiles(profiles, Counter())
+    sync.sync_profiles(profiles, Counter())
     db.session.commit()
 
 
@@ -53,7 +53,7 @@ def make_article(category="shuadan-fanli", *, days_ago=1, **values):
         "published_at": utcnow() - timedelta(days=days_ago),
         **values,
     }
-    return articles.create_article(data)
+    return admin.create_article(data)
 
 
 def opened_long_ago(user, article, seconds=60):
@@ -211,7 +211,7 @@ def test_feed_without_a_profile_gives_the_newest_of_each_category(
 
 
 def test_alerts_hide_expired_and_compute_trend_figures(client, content):
-    articles.sync_content(PROJECT_ROOT / "content")
+    sync.sync_content(PROJECT_ROOT / "content")
     body = client.get("/api/v1/alerts?per_page=100").get_json()
     slugs = [item["slug"] for item in body["items"]]
     assert "warning-2026-08-shujia-youxi-zhuangbei" not in slugs  # expired

@@ -688,7 +688,7 @@ def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(
     from miniapp_api.quizzes import scoring
 
     calls: list[int] = []
-    monkeypatch.setattr(scoring.zones, "qualify_recruit", calls.append)
+    monkeypatch.setattr(scoring.enrollment, "qualify_recruit", calls.append)
     app = app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=3)
     client = app.test_client()
     with app.app_context():

@@ -612,12 +612,12 @@ def test_a_volunteers_first_finished_quiz_qualifies_the_recruit(
     app_factory, make_user, auth_headers
 ):
     """+3 for the promoter (recruit_qualified) when the volunteer finishes a quiz, once."""
-    from miniapp_api.articles import service as articles
+    from miniapp_api.articles import sync
     from miniapp_api.config import PROJECT_ROOT
 
     app = app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=0)
     with app.app_context():
-        articles.sync_content(PROJECT_ROOT / "content")
+        sync.sync_content(PROJECT_ROOT / "content")
         client = app.test_client()
         admin = make_user(roles=["admin"])
         zone = create_zone(client, auth_headers(admin))

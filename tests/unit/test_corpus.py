@@ -9,7 +9,7 @@ from miniapp_api.articles.content_files import (
     load_categories,
     load_risk_profiles,
 )
-from miniapp_api.articles.service import PROFILE_DIMENSIONS
+from miniapp_api.articles.sync import PROFILE_DIMENSIONS
 from miniapp_api.config import PROJECT_ROOT
 
 CONTENT = PROJECT_ROOT / "content"

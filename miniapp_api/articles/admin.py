@@ -1,0 +1,191 @@
+"""Content administration: articles and alerts through the API, validated as files are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from miniapp_api.articles.content_files import (
+    alert_figures,
+)
+from miniapp_api.articles.lookups import existing_category_slugs
+from miniapp_api.articles.models import (
+    ADMIN,
+    ARCHIVED,
+    DRAFT,
+    PUBLISHED,
+    SCHEDULED,
+    Alert,
+    Article,
+    ArticleTag,
+)
+from miniapp_api.articles.reading import category_id_of, filtered
+from miniapp_api.articles.rendering import render_markdown
+from miniapp_api.db import utcnow
+from miniapp_api.errors import Conflict, NotFound, ValidationFailed
+from miniapp_api.extensions import db
+from miniapp_api.pagination import paginate
+
+
+def status_for(requested: str, published_at: datetime | None) -> str:
+    if requested in (PUBLISHED, SCHEDULED):
+        return SCHEDULED if published_at and published_at > utcnow() else PUBLISHED
+    return requested
+
+
+def _article_values(values: Mapping[str, Any]) -> dict:
+    out = dict(values)
+    if "category" in out:
+        out["category_id"] = category_id_of(out.pop("category"))
+    if "body_markdown" in out:
+        out["body_html"] = render_markdown(out["body_markdown"])
+    return out
+
+
+def set_tags(article: Article, tags: Iterable[str]) -> None:
+    wanted = list(dict.fromkeys(tags))
+    if wanted == article.tags:
+        return
+    article.tag_rows.clear()
+    db.session.flush()
+    article.tag_rows.extend(ArticleTag(tag=tag, position=i) for i, tag in enumerate(wanted))
+
+
+def _slug_free(model, slug: str, own_id: int | None = None) -> None:
+    taken = db.session.scalar(select(model.id).where(model.slug == slug))
+    if taken is not None and taken != own_id:
+        raise Conflict("该标识（slug）已被使用", errors={"json": {"slug": ["已被使用"]}})
+
+
+def admin_articles(status: str | None, category: str | None, text: str | None, page, per_page):
+    query = filtered(select(Article), category, None, text)
+    if status:
+        query = query.where(Article.status == status)
+    return paginate(query.order_by(Article.id.desc()), page, per_page)
+
+
+def get_article(article_id: int) -> Article:
+    article = db.session.get(Article, article_id)
+    if article is None:
+        raise NotFound("文章不存在")
+    return article
+
+
+def create_article(values: Mapping[str, Any]) -> Article:
+    values = dict(values)
+    _slug_free(Article, values["slug"])
+    tags = values.pop("tags", [])
+    requested = values.pop("status", DRAFT)
+    if requested in (PUBLISHED, SCHEDULED) and values.get("published_at") is None:
+        values["published_at"] = utcnow()
+    article = Article(**_article_values(values), source=ADMIN)
+    article.status = status_for(requested, article.published_at)
+    set_tags(article, tags)
+    db.session.add(article)
+    db.session.commit()
+    return article
+
+
+def update_article(article_id: int, values: Mapping[str, Any]) -> Article:
+    """Edit; `published_at` only changes when it is given."""
+    article = get_article(article_id)
+    values = dict(values)
+    if "slug" in values:
+        _slug_free(Article, values["slug"], article.id)
+    if "tags" in values:
+        set_tags(article, values.pop("tags"))
+    requested = values.pop("status", None)
+    for key, value in _article_values(values).items():
+        setattr(article, key, value)
+    if requested is not None:
+        if requested in (PUBLISHED, SCHEDULED) and article.published_at is None:
+            article.published_at = utcnow()
+        article.status = status_for(requested, article.published_at)
+    elif article.status in (PUBLISHED, SCHEDULED):
+        article.status = status_for(article.status, article.published_at)
+    db.session.commit()
+    return article
+
+
+def publish_article(article_id: int, at: datetime | None) -> Article:
+    """Publish now, or schedule for `at`; a republish keeps the first `published_at`."""
+    article = get_article(article_id)
+    if at is not None:
+        article.published_at = at
+    elif article.published_at is None:
+        article.published_at = utcnow()
+    article.status = status_for(PUBLISHED, article.published_at)
+    db.session.commit()
+    return article
+
+
+def archive_article(article_id: int) -> Article:
+    article = get_article(article_id)
+    article.status = ARCHIVED
+    db.session.commit()
+    return article
+
+
+def _alert_values(values: Mapping[str, Any]) -> dict:
+    item = dict(values)
+    out = {
+        key: item[key]
+        for key in ("slug", "kind", "level", "title", "summary", "published_at", "expires_at")
+        if key in item
+    }
+    if "category" in item:
+        out["category_id"] = category_id_of(item["category"]) if item["category"] else None
+    if "body" in item:
+        out["body_markdown"] = item["body"]
+        out["body_html"] = render_markdown(item["body"]) if item["body"] else None
+    if item.get("kind") == "trend":
+        for index, row in enumerate(item["categories"]):
+            if not existing_category_slugs([row["category"]]):
+                raise ValidationFailed(
+                    errors={"json": {f"categories.{index}.category": ["未知的诈骗类型"]}}
+                )
+    out["figures"] = alert_figures(item) if "kind" in item else None
+    return out
+
+
+def admin_alerts(kind: str | None, page: int, per_page: int) -> dict:
+    query = select(Alert)
+    if kind:
+        query = query.where(Alert.kind == kind)
+    return paginate(query.order_by(Alert.published_at.desc(), Alert.id.desc()), page, per_page)
+
+
+def get_alert(alert_id: int) -> Alert:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound("预警不存在")
+    return alert
+
+
+def create_alert(values: Mapping[str, Any]) -> Alert:
+    _slug_free(Alert, values["slug"])
+    alert = Alert(**_alert_values(values), source=ADMIN)
+    alert.status = status_for(PUBLISHED, alert.published_at)
+    db.session.add(alert)
+    db.session.commit()
+    return alert
+
+
+def replace_alert(alert_id: int, values: Mapping[str, Any]) -> Alert:
+    """Alerts are small: an edit sends the whole alert, validated as on creation."""
+    alert = get_alert(alert_id)
+    _slug_free(Alert, values["slug"], alert.id)
+    for key, value in _alert_values(values).items():
+        setattr(alert, key, value)
+    if alert.status != ARCHIVED:
+        alert.status = status_for(PUBLISHED, alert.published_at)
+    db.session.commit()
+    return alert
+
+
+def archive_alert(alert_id: int) -> None:
+    get_alert(alert_id).status = ARCHIVED
+    db.session.commit()

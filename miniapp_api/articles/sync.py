@@ -1,0 +1,229 @@
+"""`flask content sync`: every file under content/ validated first, then loaded by slug."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from miniapp_api.articles.admin import set_tags, status_for
+from miniapp_api.articles.content_files import (
+    AlertData,
+    ArticleData,
+    CategoryData,
+    ContentError,
+    alert_figures,
+    load_alert,
+    load_article,
+    load_categories,
+    load_risk_profiles,
+)
+from miniapp_api.articles.models import (
+    ARCHIVED,
+    FILE,
+    PUBLISHED,
+    Alert,
+    Article,
+    Category,
+    RiskProfile,
+)
+from miniapp_api.articles.rendering import render_markdown
+from miniapp_api.extensions import db
+from miniapp_api.users.models import AGE_GROUPS, OCCUPATIONS
+
+PROFILE_DIMENSIONS = {"age_groups": AGE_GROUPS, "occupations": OCCUPATIONS}
+
+
+# Loaders other domains add to `flask content sync` (the question bank): (folder name,
+# load(folder, category slugs, article slugs) -> data, sync(data, counts) without commit).
+_extra_loaders: list[tuple[str, Callable, Callable]] = []
+
+
+def register_content_loader(folder: str, load: Callable, sync: Callable) -> None:
+    if all(entry[0] != folder for entry in _extra_loaders):
+        _extra_loaders.append((folder, load, sync))
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every file the sync reads, in the order it reads them."""
+    files = [content_dir / "categories.yaml", content_dir / "risk_profiles.yaml"]
+    files += sorted((content_dir / "articles").glob("*.md"))
+    files += sorted((content_dir / "alerts").glob("*.yaml"))
+    for folder, _load, _sync in _extra_loaders:
+        files += sorted((content_dir / folder).glob("*.yaml"))
+    return files
+
+
+def sync_content(
+    content_dir: Path, *, dry_run: bool = False, progress: Callable[[int], None] | None = None
+) -> Counter:
+    """Load every content file; all of it is validated before anything is written.
+
+    Creates or updates by slug, never duplicates, archives file-sourced articles and
+    alerts whose file is gone. Returns counts such as `articles_created`. With
+    `dry_run`, nothing is committed. `progress(n)` is told each time n files are read.
+    """
+    step = progress or (lambda _n: None)
+    categories = load_categories(content_dir / "categories.yaml")
+    slugs = {item.slug for item in categories}
+    profiles = load_risk_profiles(content_dir / "risk_profiles.yaml", slugs, PROFILE_DIMENSIONS)
+    step(2)
+    articles = []
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        articles.append(load_article(path, slugs))
+        step(1)
+    alerts_ = []
+    for path in sorted((content_dir / "alerts").glob("*.yaml")):
+        alerts_.append(load_alert(path, slugs))
+        step(1)
+    article_slugs = {item.slug for item in articles} | set(db.session.scalars(select(Article.slug)))
+    extras = []
+    for folder, load, sync in _extra_loaders:
+        extras.append((sync, load(content_dir / folder, slugs, article_slugs)))
+        step(len(list((content_dir / folder).glob("*.yaml"))))
+    _unique(articles, "articles")
+    _unique(alerts_, "alerts")
+
+    counts: Counter = Counter()
+    sync_categories(categories, counts)
+    db.session.flush()
+    sync_profiles(profiles, counts)
+    _sync_articles(articles, counts)
+    _sync_alerts(alerts_, counts)
+    for sync, data in extras:
+        sync(data, counts)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return counts
+
+
+def _unique(items, kind: str) -> None:
+    seen: dict[str, str] = {}
+    for item in items:
+        slug = item.slug if hasattr(item, "slug") else item.values["slug"]
+        if slug in seen:
+            raise ContentError(item.path, "slug", f"duplicate of {seen[slug]}")
+        seen[slug] = item.path
+
+
+def sync_categories(items: list[CategoryData], counts: Counter) -> None:
+    existing = {category.slug: category for category in db.session.scalars(select(Category))}
+    for item in items:
+        values = {
+            "name": item.name,
+            "description": item.description,
+            "risk_groups": list(item.risk_groups),
+            "sort_order": item.sort_order,
+        }
+        category = existing.get(item.slug)
+        if category is None:
+            db.session.add(Category(slug=item.slug, **values))
+            counts["categories_created"] += 1
+        elif _apply(category, values):
+            counts["categories_updated"] += 1
+        else:
+            counts["categories_unchanged"] += 1
+
+
+def _apply(row, values: Mapping[str, Any]) -> bool:
+    """Set the values that differ; True when anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    return changed
+
+
+def sync_profiles(profiles: dict[str, dict[str, list[str]]], counts: Counter) -> None:
+    existing = {(p.dimension, p.value): p for p in db.session.scalars(select(RiskProfile))}
+    wanted = {(d, v): slugs for d, mapping in profiles.items() for v, slugs in mapping.items()}
+    for key, slugs in wanted.items():
+        row = existing.pop(key, None)
+        if row is None:
+            db.session.add(RiskProfile(dimension=key[0], value=key[1], category_slugs=slugs))
+        elif row.category_slugs != slugs:
+            row.category_slugs = slugs
+        else:
+            continue
+        counts["risk_profiles_changed"] += 1
+    for row in existing.values():
+        db.session.delete(row)
+        counts["risk_profiles_changed"] += 1
+
+
+def _sync_articles(items: list[ArticleData], counts: Counter) -> None:
+    existing = {article.slug: article for article in db.session.scalars(select(Article))}
+    category_ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    for item in items:
+        article = existing.pop(item.slug, None)
+        if article is not None and article.source != FILE:
+            raise ContentError(item.path, "slug", "already used by an article made in the admin")
+        values = {
+            "title": item.title,
+            "category_id": category_ids[item.category],
+            "summary": item.summary,
+            "cover_url": item.cover_url,
+            "audience": list(item.audience),
+            "published_at": item.published_at,
+            "body_markdown": item.body_markdown,
+            "body_html": render_markdown(item.body_markdown),
+            "status": status_for(PUBLISHED, item.published_at),
+        }
+        if article is None:
+            article = Article(slug=item.slug, source=FILE, **values)
+            set_tags(article, item.tags)
+            db.session.add(article)
+            counts["articles_created"] += 1
+            continue
+        tags_changed = article.tags != list(item.tags)
+        if _apply(article, values) | tags_changed:
+            set_tags(article, item.tags)
+            counts["articles_updated"] += 1
+        else:
+            counts["articles_unchanged"] += 1
+    _archive_missing(existing.values(), counts, "articles")
+
+
+def _sync_alerts(items: list[AlertData], counts: Counter) -> None:
+    existing = {alert.slug: alert for alert in db.session.scalars(select(Alert))}
+    category_ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    for item in items:
+        data = item.values
+        alert = existing.pop(data["slug"], None)
+        if alert is not None and alert.source != FILE:
+            raise ContentError(item.path, "slug", "already used by an alert made in the admin")
+        values = {
+            "kind": data["kind"],
+            "level": data["level"],
+            "title": data["title"],
+            "summary": data["summary"].strip(),
+            "body_markdown": data["body"],
+            "body_html": render_markdown(data["body"]) if data["body"] else None,
+            "category_id": category_ids.get(data["category"]),
+            "figures": alert_figures(data),
+            "published_at": data["published_at"],
+            "expires_at": data["expires_at"],
+            "status": status_for(PUBLISHED, data["published_at"]),
+        }
+        if alert is None:
+            db.session.add(Alert(slug=data["slug"], source=FILE, **values))
+            counts["alerts_created"] += 1
+        elif _apply(alert, values):
+            counts["alerts_updated"] += 1
+        else:
+            counts["alerts_unchanged"] += 1
+    _archive_missing(existing.values(), counts, "alerts")
+
+
+def _archive_missing(rows, counts: Counter, kind: str) -> None:
+    """File-sourced items whose file is gone are archived, never deleted."""
+    for row in rows:
+        if row.source == FILE and row.status != ARCHIVED:
+            row.status = ARCHIVED
+            counts[f"{kind}_archived"] += 1
