@@ -12,6 +12,7 @@ from miniapp_api.database import init_database
 from miniapp_api.db import render_item
 from miniapp_api.errors import register_error_handlers
 from miniapp_api.extensions import api, db, jwt, limiter, migrate, redis_store
+from miniapp_api.input_guard import register_id_converter, register_input_guard
 from miniapp_api.json_provider import IsoJSONProvider
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.observability import configure_logging, register_request_id
@@ -32,9 +33,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     configure_logging(app)
     register_extensions(app)
+    register_id_converter(app, api)
     register_blueprints(app)
     register_error_handlers(app)
     register_request_id(app)
+    register_input_guard(app)
     register_commands(app)
     return app
 

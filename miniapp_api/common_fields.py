@@ -1,8 +1,16 @@
-"""Schema fields shared by every domain."""
+"""Schema fields and helpers shared by every domain."""
 
-from marshmallow import fields
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import fields, validate
 
 from miniapp_api.timeutil import to_local
+
+# Times the service accepts: anything else is a typo (or a probe), and dates before 1901
+# would be dumped with Shanghai's local-mean-time offset (+08:05:43), not a valid offset.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class LocalDateTime(fields.AwareDateTime):
@@ -12,3 +20,31 @@ class LocalDateTime(fields.AwareDateTime):
         if value is None:
             return None
         return super()._serialize(to_local(value), attr, obj, **kwargs)
+
+
+class Instant(fields.AwareDateTime):
+    """An input time with its offset, between 2000 and 2100."""
+
+    def __init__(self, **kwargs):
+        extra = kwargs.pop("validate", None)
+        checks = [
+            validate.Range(min=EARLIEST, max=LATEST, error="时间必须在 2000 年到 2100 年之间")
+        ]
+        if extra is not None:
+            checks += extra if isinstance(extra, list) else [extra]
+        super().__init__(validate=checks, **kwargs)
+
+
+class Merged:
+    """`extra`'s keys, then `base`'s attributes: one flat object for a schema that extends
+    another (an article plus whether the caller read it, an event plus its distance)."""
+
+    def __init__(self, base: Any, **extra: Any):
+        self._base = base
+        self._extra = extra
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__["_extra"]
+        if name in extra:
+            return extra[name]
+        return getattr(self.__dict__["_base"], name)

@@ -12,6 +12,7 @@ from miniapp_api.articles.models import (
     Alert,
     Category,
 )
+from miniapp_api.common_fields import Merged
 from miniapp_api.db import utcnow
 from miniapp_api.extensions import db
 from miniapp_api.pagination import paginate
@@ -96,8 +97,6 @@ def trend_view(figures: dict, previous: dict | None) -> dict:
     }
 
 
-def alert_view(alert: Alert) -> dict:
-    return {
-        "alert": alert,
-        "trend": trend_view(alert.figures, _previous_week(alert)) if alert.figures else None,
-    }
+def alert_view(alert: Alert) -> Merged:
+    trend = trend_view(alert.figures, _previous_week(alert)) if alert.figures else None
+    return Merged(alert, trend=trend)

@@ -12,6 +12,8 @@ import marshmallow as ma
 import yaml
 from marshmallow import fields, validate
 
+from miniapp_api.common_fields import Instant
+
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="只能包含小写字母、数字和连字符")
 RISK_GROUPS = (
     "students",
@@ -142,13 +144,13 @@ class ArticleFieldsSchema(ma.Schema):
         load_default=lambda: ["general"],
         validate=validate.Length(min=1, max=len(AUDIENCES)),
     )
-    published_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    published_at = Instant(allow_none=True, load_default=None)
     body_markdown = fields.String(required=True, validate=validate.Length(min=50, max=20_000))
 
 
 class ArticleFileSchema(ArticleFieldsSchema):
     cover = fields.Url(allow_none=True, load_default=None, schemes={"https", "http"})
-    published_at = fields.AwareDateTime(required=True)
+    published_at = Instant(required=True)
 
     class Meta:
         exclude = ("cover_url",)
@@ -232,8 +234,8 @@ class AlertFieldsSchema(ma.Schema):
     summary = fields.String(required=True, validate=SUMMARY)
     body = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=5000))
     category = fields.String(allow_none=True, load_default=None)
-    published_at = fields.AwareDateTime(required=True)
-    expires_at = fields.AwareDateTime(allow_none=True, load_default=None)
+    published_at = Instant(required=True)
+    expires_at = Instant(allow_none=True, load_default=None)
     period = fields.Nested(PeriodSchema, allow_none=True, load_default=None)
     source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
     districts = fields.List(

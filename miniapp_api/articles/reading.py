@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import current_app
@@ -18,6 +19,7 @@ from miniapp_api.articles.models import (
     Category,
     RiskProfile,
 )
+from miniapp_api.common_fields import Merged
 from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound, ValidationFailed
 from miniapp_api.extensions import db
@@ -26,6 +28,9 @@ from miniapp_api.points import service as points
 from miniapp_api.users.models import User
 
 PROFILE_FIELDS = {"age_groups": "age_group", "occupations": "occupation"}
+
+# An id (ASCII digits, within a 32-bit integer) rather than a slug.
+DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 class ReadTooFast(AppError):
@@ -94,7 +99,7 @@ def list_articles(
 def _find_visible(id_or_slug: str) -> Article:
     condition = (
         Article.id == int(id_or_slug)
-        if id_or_slug.isdigit() and len(id_or_slug) < 10
+        if DIGITS.fullmatch(id_or_slug)
         else Article.slug == id_or_slug
     )
     article = db.session.scalar(select(Article).where(condition, visible()))
@@ -103,17 +108,17 @@ def _find_visible(id_or_slug: str) -> Article:
     return article
 
 
-def open_article(id_or_slug: str, user: User | None) -> dict:
+def open_article(id_or_slug: str, user: User | None) -> Merged:
     """One article; a logged-in reader's first opening is recorded (the reading clock)."""
     article = _find_visible(id_or_slug)
     read = None
     if user is not None:
         read = _record_open(user.id, article.id)
-    return {
-        "article": article,
-        "read": read is not None and read.read_at is not None,
-        "min_read_seconds": current_app.config["ARTICLE_MIN_READ_SECONDS"],
-    }
+    return Merged(
+        article,
+        read=read is not None and read.read_at is not None,
+        min_read_seconds=current_app.config["ARTICLE_MIN_READ_SECONDS"],
+    )
 
 
 def _reading(user_id: int, article_id: int) -> ArticleRead | None:

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from miniapp_api.articles.content_files import AlertFieldsSchema, ArticleFieldsSchema
 from miniapp_api.articles.models import ALERT_KINDS, ARTICLE_STATUSES, DRAFT
-from miniapp_api.common_fields import LocalDateTime
+from miniapp_api.common_fields import Instant, LocalDateTime
 from miniapp_api.pagination import PageArgsSchema, PageSchema
 
 
@@ -54,14 +54,9 @@ class ArticleDetailSchema(ArticleSummarySchema):
     body_markdown = fields.String(required=True)
 
 
-class ArticleOpenedSchema(ma.Schema):
-    article = fields.Nested(ArticleDetailSchema, required=True)
+class ArticleOpenedSchema(ArticleDetailSchema):
     read = fields.Boolean(required=True, metadata={"description": "The caller finished it"})
     min_read_seconds = fields.Integer(required=True)
-
-    @ma.post_dump
-    def _flatten(self, data, **_kwargs):
-        return {**data.pop("article"), **data}
 
 
 class ReadResultSchema(ma.Schema):
@@ -134,13 +129,8 @@ class AlertSchema(ma.Schema):
     expires_at = LocalDateTime(allow_none=True, required=True)
 
 
-class AlertViewSchema(ma.Schema):
-    alert = fields.Nested(AlertSchema, required=True)
+class AlertViewSchema(AlertSchema):
     trend = fields.Nested(TrendSchema, allow_none=True, required=True)
-
-    @ma.post_dump
-    def _flatten(self, data, **_kwargs):
-        return {**data.pop("alert"), **data}
 
 
 class AlertPageSchema(PageSchema):
@@ -178,7 +168,7 @@ class AdminArticlePageSchema(PageSchema):
 
 
 class PublishSchema(ma.Schema):
-    published_at = fields.AwareDateTime(
+    published_at = Instant(
         allow_none=True, load_default=None, metadata={"description": "Later: scheduled"}
     )
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from miniapp_api.common_fields import LocalDateTime
+from miniapp_api.common_fields import Instant, LocalDateTime
 from miniapp_api.pagination import PageArgsSchema, PageSchema
 from miniapp_api.rewards.models import REDEMPTION_STATUSES
 
@@ -38,8 +38,8 @@ class RewardInputSchema(ma.Schema):
     stock = fields.Integer(strict=True, required=True, validate=validate.Range(0, 1_000_000))
     per_user_limit = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 1000))
     active = fields.Boolean(load_default=True)
-    starts_at = fields.AwareDateTime(allow_none=True)
-    ends_at = fields.AwareDateTime(allow_none=True)
+    starts_at = Instant(allow_none=True)
+    ends_at = Instant(allow_none=True)
 
     @ma.validates_schema
     def window_in_order(self, data, **_kwargs):

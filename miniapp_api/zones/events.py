@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from miniapp_api.common_fields import Merged
 from miniapp_api.db import utcnow
 from miniapp_api.errors import Forbidden, NotFound
 from miniapp_api.extensions import db
@@ -55,7 +56,7 @@ def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     return event
 
 
-def events_nearby(values: Mapping[str, Any]) -> list[dict]:
+def events_nearby(values: Mapping[str, Any]) -> list[Merged]:
     """Current and upcoming events, nearest first when a location is given."""
     now = utcnow()
     rows = db.session.scalars(
@@ -73,9 +74,9 @@ def events_nearby(values: Mapping[str, Any]) -> list[dict]:
         distance = geo.haversine_m(lng, lat, event.lng, event.lat) if located else None
         if located and distance > limit_m:
             continue
-        items.append({"event": event, "distance_m": None if distance is None else round(distance)})
+        items.append(Merged(event, distance_m=None if distance is None else round(distance)))
     if located:
-        items.sort(key=lambda item: item["distance_m"])
+        items.sort(key=lambda item: item.distance_m)
     return items
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from miniapp_api.common_fields import LocalDateTime
+from miniapp_api.common_fields import Instant, LocalDateTime
 from miniapp_api.pagination import PageArgsSchema, PageSchema
 from miniapp_api.zones.models import APPLICATION_STATUSES, ZONE_KINDS
 
@@ -156,8 +156,8 @@ class EventInputSchema(ma.Schema):
     longitude = LONGITUDE
     coord_type = fields.String(required=True, validate=validate.OneOf(COORD_TYPES))
     radius_m = fields.Integer(strict=True, required=True, validate=validate.Range(20, 5000))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
 
 
 class EventArgsSchema(ma.Schema):
@@ -181,13 +181,10 @@ class EventSchema(ma.Schema):
     ends_at = LocalDateTime(required=True)
 
 
-class NearbyEventSchema(ma.Schema):
-    event = fields.Nested(EventSchema, required=True)
-    distance_m = fields.Integer(allow_none=True, required=True)
-
-    @ma.post_dump
-    def _flatten(self, data, **_kwargs):
-        return {**data.pop("event"), **data}
+class NearbyEventSchema(EventSchema):
+    distance_m = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "With a location given"}
+    )
 
 
 class EventListSchema(ma.Schema):

@@ -95,3 +95,48 @@ def test_rate_limit_answers_429_with_retry_after(app_factory, limit):
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     ok = client.get("/healthz")
     assert "Retry-After" not in ok.headers
+
+
+def test_nul_characters_are_refused_before_the_database(client, make_user, auth_headers):
+    """PostgreSQL cannot store U+0000: it is a 422 naming the field, never a 500."""
+    headers = auth_headers(make_user())
+    response = client.patch("/api/v1/me", json={"nickname": "小\u0000李"}, headers=headers)
+    body = assert_error(response, 422, "VALIDATION_ERROR")
+    assert body["errors"] == {"json": {"nickname": ["不能包含空字符"]}}
+    nested = client.post(
+        "/api/v1/promoter-applications",
+        json={"zone_id": 1, "real_name": "x", "phone": "1", "organisation": ["a", "b\u0000"]},
+        headers=headers,
+    )
+    assert assert_error(nested, 422, "VALIDATION_ERROR")["errors"]["json"] == {
+        "organisation.1": ["不能包含空字符"]
+    }
+    query = client.get("/api/v1/articles?q=%00", headers=headers)
+    assert assert_error(query, 422, "VALIDATION_ERROR")["errors"] == {
+        "query": {"q": ["不能包含空字符"]}
+    }
+    assert_error(client.get("/api/v1/articles/a%00b"), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/articles/99999999999999999999",  # past any integer column: a slug, unknown
+        "/api/v1/articles/²",  # a digit to str.isdigit, not to int()
+        "/api/v1/admin/rewards/2147483648",  # one past PostgreSQL's integer
+    ],
+)
+def test_out_of_range_ids_are_not_found(client, make_user, auth_headers, path):
+    headers = auth_headers(make_user(roles=["admin"]))
+    method = client.delete if "rewards" in path else client.get
+    assert_error(method(path, headers=headers), 404, "NOT_FOUND")
+
+
+def test_times_outside_2000_to_2100_are_refused(client, make_user, auth_headers):
+    headers = auth_headers(make_user(roles=["admin"]))
+    response = client.post(
+        "/api/v1/admin/rewards",
+        json={"name": "手提袋", "points_cost": 10, "stock": 1, "starts_at": "1900-01-01T00:00:00Z"},
+        headers=headers,
+    )
+    assert "starts_at" in assert_error(response, 422, "VALIDATION_ERROR")["errors"]["json"]

@@ -154,3 +154,15 @@ def test_every_me_route_needs_a_token(client):
 def db_user_count_is_zero(client) -> bool:
     with client.application.app_context():
         return db.session.scalars(select(User)).first() is None
+
+
+def test_every_export_section_is_documented(app, client):
+    """The document describes the export exactly: each registered section is a field."""
+    from miniapp_api.users import service as users
+    from miniapp_api.users.schemas import ExportSchema
+
+    declared = set(ExportSchema().fields)
+    assert set(users._export_sections) <= declared
+    spec = client.get("/api/v1/openapi.json").get_json()
+    documented = spec["components"]["schemas"]["Export"]["properties"]
+    assert set(users._export_sections) <= set(documented)
