@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+
+from miniapp_api.db import utcnow
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -23,3 +25,8 @@ def app_timezone() -> ZoneInfo:
 
 def to_local(value: datetime) -> datetime:
     return value.astimezone(app_timezone())
+
+
+def local_today() -> date:
+    """Today in the app's time zone: daily caps, check-ins and leaderboard periods."""
+    return to_local(utcnow()).date()

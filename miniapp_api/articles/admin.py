@@ -142,8 +142,10 @@ def _alert_values(values: Mapping[str, Any]) -> dict:
         out["body_markdown"] = item["body"]
         out["body_html"] = render_markdown(item["body"]) if item["body"] else None
     if item.get("kind") == "trend":
-        for index, row in enumerate(item["categories"]):
-            if not existing_category_slugs([row["category"]]):
+        slugs = [row["category"] for row in item["categories"]]
+        known = existing_category_slugs(slugs)
+        for index, slug in enumerate(slugs):
+            if slug not in known:
                 raise ValidationFailed(
                     errors={"json": {f"categories.{index}.category": ["未知的诈骗类型"]}}
                 )

@@ -17,7 +17,6 @@ from flask import Flask, current_app
 from sqlalchemy import delete, event, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from miniapp_api.db import utcnow
 from miniapp_api.extensions import db
 from miniapp_api.leaderboards.backends import Backend, Board, RedisBackend, SqlBackend
 from miniapp_api.leaderboards.models import (
@@ -29,7 +28,7 @@ from miniapp_api.leaderboards.models import (
     sql_sort_key,
 )
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
-from miniapp_api.timeutil import to_local
+from miniapp_api.timeutil import local_today as today  # a module name tests can patch
 from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE, User, UserRole
 
@@ -74,10 +73,6 @@ def _drop_pending(session) -> None:
 
 
 # ---- periods -------------------------------------------------------------
-
-
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 def period_start(period: str, day: date) -> date | None:

@@ -16,7 +16,6 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 
 from miniapp_api.config import ConfigError
-from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound
 from miniapp_api.extensions import db
 from miniapp_api.leaderboards import service as leaderboards
@@ -30,7 +29,7 @@ from miniapp_api.points.rules import (
     Rule,
     build_rules,
 )
-from miniapp_api.timeutil import to_local
+from miniapp_api.timeutil import local_today as today  # a module name tests can patch
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
 
@@ -73,10 +72,6 @@ def init_app(app: Flask) -> None:
 
 def rules() -> dict[str, Rule]:
     return current_app.extensions[RULES_KEY]
-
-
-def today() -> date:
-    return to_local(utcnow()).date()
 
 
 def lock_user(user_id: int) -> None:

@@ -380,3 +380,35 @@ def test_reading_history_is_exported_and_erased_with_the_account(
     db.session.expire_all()
     listed = client.get("/api/v1/articles").get_json()["items"]
     assert listed[0]["read_count"] == 1  # the count of readers stays true
+
+
+def test_parallel_reads_of_one_article_pay_once(app, live_server, content, make_user, auth_headers):
+    """8 simultaneous "finished reading" requests: one award, one reader counted."""
+    import httpx
+
+    from tests.api.test_concurrency import fire_at_once
+
+    user = make_user()
+    article = make_article()
+    opened_long_ago(user, article)
+    headers, user_id, article_id = auth_headers(user), user.id, article.id
+
+    def send():
+        return httpx.post(
+            f"{live_server}/api/v1/articles/{article_id}/read", headers=headers, timeout=30
+        )
+
+    responses = fire_at_once(8, send)
+    assert {r.status_code for r in responses} == {200}
+    assert sorted(r.json()["points_awarded"] for r in responses) == [0] * 7 + [2]
+    assert sum(r.json()["first_read"] for r in responses) == 1
+    db.session.expire_all()
+    entries = db.session.scalars(select(PointsEntry).where(PointsEntry.user_id == user_id)).all()
+    assert [(e.reason, e.delta) for e in entries] == [("article_read", 2)]
+    listed = client_read_count(app, article_id)
+    assert listed == 1
+
+
+def client_read_count(app, article_id):
+    body = app.test_client().get(f"/api/v1/articles/{article_id}").get_json()
+    return body["read_count"]

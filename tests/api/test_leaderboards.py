@@ -127,7 +127,9 @@ def test_the_local_date_decides_the_period(app_ctx, make_user, monkeypatch):
     """A point earned at 00:30 on Monday in Shanghai (Sunday 16:30 UTC) counts this week."""
     from datetime import UTC, datetime
 
-    monkeypatch.setattr(points, "utcnow", lambda: datetime(2026, 11, 15, 16, 30, tzinfo=UTC))
+    from miniapp_api import timeutil
+
+    monkeypatch.setattr(timeutil, "utcnow", lambda: datetime(2026, 11, 15, 16, 30, tzinfo=UTC))
     monkeypatch.setattr(leaderboards, "today", lambda: TODAY)
     user = make_user(roles=["volunteer"])
     earn(user, 3)

@@ -473,9 +473,10 @@ def test_enrollment_is_rate_limited_per_user_and_per_code(app_factory, make_user
 
 
 def test_parallel_scans_by_one_person_create_one_enrollment(
-    app, live_server, make_user, promoter, auth_headers
+    app, live_server, make_user, zone, promoter, auth_headers
 ):
     scene = scene_of(app.test_client(), auth_headers(promoter))
+    promoter_id = promoter.id
     user = make_user()
     headers = auth_headers(user)
     user_id = user.id
@@ -505,7 +506,8 @@ def test_parallel_scans_by_one_person_create_one_enrollment(
             )
             == 1
         )
-        assert [r for r in ledger(user_id)] == [("enrolled", 10, ledger(user_id)[0][2])]
+        assert ledger(user_id) == [("enrolled", 10, zone["id"])]
+        assert ledger(promoter_id) == [("recruit", 2, zone["id"])]
 
 
 # ---- events -----------------------------------------------------------------------------------
@@ -671,3 +673,35 @@ def test_a_multipolygon_with_a_hole(client, make_user, admin, auth_headers):
     assert in_ring.status_code == 201
     in_second = scan(client, auth_headers(make_user()), scene, lng=121.275, lat=30.175)
     assert in_second.status_code == 201
+
+
+def test_parallel_event_check_ins_by_one_volunteer_pay_once(
+    app, live_server, make_user, promoter, auth_headers
+):
+    client = app.test_client()
+    event = _event(client, auth_headers(promoter))
+    volunteer = make_user()
+    assert (
+        scan(client, auth_headers(volunteer), scene_of(client, auth_headers(promoter))).status_code
+        == 201
+    )
+    headers, volunteer_id, promoter_id = auth_headers(volunteer), volunteer.id, promoter.id
+    here = {"latitude": CENTRE[1], "longitude": CENTRE[0], "coord_type": "gcj02", "accuracy": 10}
+
+    def send():
+        return httpx.post(
+            f"{live_server}/api/v1/events/{event['id']}/checkins",
+            json=here,
+            headers=headers,
+            timeout=30,
+        )
+
+    responses = fire_at_once(8, send)
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7
+    with app.app_context():
+        assert [r for r in ledger(volunteer_id) if r[0] == "event_checkin"] == [
+            ("event_checkin", 10, event["zone_id"])
+        ]
+        assert [r for r in ledger(promoter_id) if r[0] == "event_host"] == [
+            ("event_host", 2, event["zone_id"])
+        ]
