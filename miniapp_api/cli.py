@@ -9,8 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from miniapp_api.articles import sync
-from miniapp_api.articles.content_files import ContentError
+from miniapp_api.content import sync
+from miniapp_api.content.files import ContentError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users

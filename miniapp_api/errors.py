@@ -18,6 +18,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_smorest.error_handler import ErrorSchema
 from werkzeug.exceptions import HTTPException
 
+from miniapp_api.extensions import limiter
+
 log = logging.getLogger(__name__)
 
 
@@ -139,8 +141,6 @@ def handle_exception(exc: Exception):
 
 def handle_rate_limited(exc: RateLimitExceeded):
     """429 with `Retry-After`: the seconds until the exceeded window resets."""
-    from miniapp_api.extensions import limiter
-
     window = exc.limit.limit.get_expiry()
     current = limiter.current_limit
     retry_after = window

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.routing import IntegerConverter
 
 from miniapp_api.errors import NotFound, ValidationFailed
@@ -28,12 +27,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
-
-
-def register_id_converter(app: Flask, api) -> None:
-    """Before the blueprints: their `<int:...>` rules are compiled with it."""
-    app.url_map.converters["int"] = IdConverter
-    api.register_converter(IdConverter, integerconverter2paramschema)
 
 
 def register_input_guard(app: Flask) -> None:

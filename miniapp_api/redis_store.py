@@ -40,3 +40,6 @@ class RedisStore:
     def key(self, *parts: object) -> str:
         prefix = current_app.extensions[EXTENSION_KEY][1]
         return prefix + ":".join(str(part) for part in parts)
+
+
+redis_store = RedisStore()

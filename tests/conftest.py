@@ -21,9 +21,11 @@ from werkzeug.serving import make_server
 from miniapp_api import create_app
 from miniapp_api.auth.tokens import issue_token_pair
 from miniapp_api.config import TestConfig
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
+from miniapp_api.timeutil import install_clock
 from miniapp_api.users.models import User
 from tests.factories import UserFactory
+from tests.helpers import FrozenClock
 
 
 def _base_config() -> TestConfig:
@@ -103,19 +105,35 @@ def _drop_redis_keys(app: Flask) -> None:
         client.delete(*keys)
 
 
-@pytest.fixture
-def app_factory(migrated_database) -> Iterator:
-    """Build apps with config overrides; each is cleaned up after the test."""
-    apps: list[Flask] = []
+class AppFactory:
+    """Builds apps with config overrides for one test; `use_clock` gives every app of
+    the test (built before or after) the same clock."""
 
-    def build(**overrides) -> Flask:
-        app = create_app(make_config(migrated_database, **overrides))
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        self.apps: list[Flask] = []
+        self.clock: FrozenClock | None = None
+
+    def __call__(self, **overrides) -> Flask:
+        app = create_app(make_config(self.database_url, **overrides))
         _forbid_session_key_in_responses(app)
-        apps.append(app)
+        if self.clock is not None:
+            install_clock(app, self.clock)
+        self.apps.append(app)
         return app
 
-    yield build
-    for app in apps:
+    def use_clock(self, clock: FrozenClock) -> None:
+        self.clock = clock
+        for app in self.apps:
+            install_clock(app, clock)
+
+
+@pytest.fixture
+def app_factory(migrated_database) -> Iterator[AppFactory]:
+    """Build apps with config overrides; each is cleaned up after the test."""
+    factory = AppFactory(migrated_database)
+    yield factory
+    for app in factory.apps:
         with app.app_context():
             db.session.remove()
             _empty_tables()
@@ -148,6 +166,15 @@ def app(app_factory) -> Flask:
 def app_ctx(app) -> Iterator[Flask]:
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def clock(app_factory) -> FrozenClock:
+    """The one clock of every app of the test, frozen at a Wednesday morning in Shanghai
+    until the test moves it."""
+    frozen = FrozenClock()
+    app_factory.use_clock(frozen)
+    return frozen
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 from miniapp_api.users.models import User, UserRole
 
 

@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from miniapp_api.articles import admin
+from miniapp_api.articles import admin_service as admin
 from miniapp_api.articles.schemas import (
     AdminAlertArgsSchema,
     AdminAlertPageSchema,
@@ -15,7 +15,7 @@ from miniapp_api.articles.schemas import (
     ArticlePatchSchema,
     PublishSchema,
 )
-from miniapp_api.auth.decorators import login_required
+from miniapp_api.web import login_required
 
 blp = Blueprint(
     "admin_content", __name__, url_prefix="/api/v1/admin", description="Content administration"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
@@ -10,12 +11,11 @@ from miniapp_api.articles.models import (
     PUBLISHED,
     SCHEDULED,
     Alert,
-    Category,
 )
+from miniapp_api.categories.models import Category
 from miniapp_api.common_fields import Merged
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
+from miniapp_api.storage import db, paginate
+from miniapp_api.timeutil import utcnow
 
 
 def _alert_visible():
@@ -32,7 +32,7 @@ def alerts(kind: str | None, page: int, per_page: int) -> dict:
     if kind:
         query = query.where(Alert.kind == kind)
     result = paginate(query.order_by(Alert.published_at.desc(), Alert.id.desc()), page, per_page)
-    result["items"] = [alert_view(alert) for alert in result["items"]]
+    result = replace(result, items=[alert_view(alert) for alert in result.items])
     return result
 
 

@@ -15,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from miniapp_api.db import TimestampMixin, utcnow
-from miniapp_api.extensions import db
-from miniapp_api.users.models import _in_list
+from miniapp_api.categories.models import Category
+from miniapp_api.storage import TimestampMixin, db, in_list
+from miniapp_api.timeutil import utcnow
 
 DRAFT, SCHEDULED, PUBLISHED, ARCHIVED = "draft", "scheduled", "published", "archived"
 ARTICLE_STATUSES = (DRAFT, SCHEDULED, PUBLISHED, ARCHIVED)
@@ -36,24 +36,13 @@ def effective_status(status: str, published_at: datetime | None) -> str:
     return status
 
 
-class Category(TimestampMixin, db.Model):
-    __tablename__ = "categories"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str] = mapped_column(Text)
-    risk_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
-    sort_order: Mapped[int] = mapped_column(default=0)
-
-
 class Article(TimestampMixin, db.Model):
     """Visible to readers when published (or scheduled) and `published_at` has passed."""
 
     __tablename__ = "articles"
     __table_args__ = (
-        CheckConstraint(_in_list("status", ARTICLE_STATUSES), name="status_known"),
-        CheckConstraint(_in_list("source", SOURCES), name="source_known"),
+        CheckConstraint(in_list("status", ARTICLE_STATUSES), name="status_known"),
+        CheckConstraint(in_list("source", SOURCES), name="source_known"),
         Index("ix_articles_status_published_at", "status", "published_at"),
         Index("ix_articles_category_id_published_at", "category_id", "published_at"),
     )
@@ -118,9 +107,9 @@ class Alert(TimestampMixin, db.Model):
 
     __tablename__ = "alerts"
     __table_args__ = (
-        CheckConstraint(_in_list("kind", ALERT_KINDS), name="kind_known"),
-        CheckConstraint(_in_list("status", ARTICLE_STATUSES), name="status_known"),
-        CheckConstraint(_in_list("source", SOURCES), name="source_known"),
+        CheckConstraint(in_list("kind", ALERT_KINDS), name="kind_known"),
+        CheckConstraint(in_list("status", ARTICLE_STATUSES), name="status_known"),
+        CheckConstraint(in_list("source", SOURCES), name="source_known"),
         Index("ix_alerts_status_published_at", "status", "published_at"),
     )
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, exists, func, literal, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.articles.models import (
     PUBLISHED,
@@ -16,15 +15,14 @@ from miniapp_api.articles.models import (
     Article,
     ArticleRead,
     ArticleTag,
-    Category,
     RiskProfile,
 )
+from miniapp_api.categories.models import Category
 from miniapp_api.common_fields import Merged
-from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, NotFound, ValidationFailed
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
 from miniapp_api.points import service as points
+from miniapp_api.storage import db, insert, paginate, use_case
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
 
 PROFILE_FIELDS = {"age_groups": "age_group", "occupations": "occupation"}
@@ -129,18 +127,22 @@ def _reading(user_id: int, article_id: int) -> ArticleRead | None:
     )
 
 
+@use_case
 def _record_open(user_id: int, article_id: int) -> ArticleRead:
+    """The reader's first opening starts the reading clock; opening twice at once
+    records one (the insert does nothing when the row exists)."""
     read = _reading(user_id, article_id)
     if read is not None:
         return read
-    db.session.add(ArticleRead(user_id=user_id, article_id=article_id, opened_at=utcnow()))
-    try:
-        db.session.commit()
-    except IntegrityError:  # opened twice at once: the other request recorded it
-        db.session.rollback()
+    db.session.execute(
+        insert(ArticleRead)
+        .values(user_id=user_id, article_id=article_id, opened_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "article_id"])
+    )
     return _reading(user_id, article_id)
 
 
+@use_case
 def mark_read(user: User, article_id: int) -> dict:
     """Finish reading: reading points once per article, after the minimum time; commits."""
     article = _find_visible(str(article_id))
@@ -170,7 +172,6 @@ def mark_read(user: User, article_id: int) -> dict:
             .values(read_count=Article.read_count + 1)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
     return {
         "article_id": article.id,
         "first_read": first,

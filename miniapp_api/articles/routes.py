@@ -14,8 +14,7 @@ from miniapp_api.articles.schemas import (
     FeedSchema,
     ReadResultSchema,
 )
-from miniapp_api.auth.decorators import login_required
-from miniapp_api.pagination import PageArgsSchema
+from miniapp_api.web import PageArgsSchema, login_required
 
 blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content")
 

@@ -1,10 +1,10 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from miniapp_api.articles.content_files import AlertFieldsSchema, ArticleFieldsSchema
+from miniapp_api.articles.fields import AlertFieldsSchema, ArticleFieldsSchema
 from miniapp_api.articles.models import ALERT_KINDS, ARTICLE_STATUSES, DRAFT
 from miniapp_api.common_fields import Instant, LocalDateTime
-from miniapp_api.pagination import PageArgsSchema, PageSchema
+from miniapp_api.web import PageArgsSchema, PageSchema
 
 
 class CategorySchema(ma.Schema):

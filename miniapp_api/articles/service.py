@@ -1,24 +1,31 @@
-"""Wiring of the content domain into accounts: the reading history in exports and deletion."""
+"""Reading use cases (fraud types, the article list, opening and finishing an article,
+the feed) and alerts, re-exported from `reading` and `alerts`; the reading history's
+part of a user's personal data."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from miniapp_api.articles.models import (
-    Article,
-    ArticleRead,
-)
-from miniapp_api.extensions import db
-from miniapp_api.users import service as users
+from miniapp_api.articles.alerts import alerts
+from miniapp_api.articles.models import Article, ArticleRead
+from miniapp_api.articles.reading import categories, feed, list_articles, mark_read, open_article
+from miniapp_api.storage import db
 from miniapp_api.users.models import User
 
-
-def init_app(_app) -> None:
-    users.register_export_section("article_reads", export_reads)
-    users.register_deletion_hook(forget_reads)
+__all__ = [
+    "alerts",
+    "categories",
+    "export_reads",
+    "feed",
+    "forget_reads",
+    "list_articles",
+    "mark_read",
+    "open_article",
+]
 
 
 def export_reads(user: User) -> list[dict]:
+    """The user's part of `GET /me/export`: what they opened and finished."""
     rows = db.session.execute(
         select(Article.slug, ArticleRead.opened_at, ArticleRead.read_at)
         .join(Article, Article.id == ArticleRead.article_id)

@@ -15,8 +15,9 @@ import redis
 from sqlalchemy import delete, select
 
 from miniapp_api.auth.models import RevokedSession
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db, redis_store
+from miniapp_api.redis_store import redis_store
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

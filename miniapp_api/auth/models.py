@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 
 
 class RevokedSession(db.Model):

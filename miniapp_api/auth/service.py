@@ -12,7 +12,7 @@ from miniapp_api.auth.tokens import (
     refresh_lifetime,
 )
 from miniapp_api.errors import AccountBanned
-from miniapp_api.extensions import db
+from miniapp_api.storage import after_commit, use_case
 from miniapp_api.users import service as users
 from miniapp_api.users.models import BANNED, User
 from miniapp_api.wechat import get_wechat_client
@@ -30,19 +30,22 @@ def login_with_wechat(code: str) -> dict:
     """Exchange a `wx.login` code for our tokens; the user is created on first login.
     WeChat failures raise before any account is created."""
     session = get_wechat_client().code2session(code)
-    user, _created = users.get_or_create_by_openid(
-        session.openid, session_key=session.session_key, unionid=session.unionid
-    )
+    return _record_login(session.openid, session.session_key, session.unionid)
+
+
+@use_case
+def _record_login(openid: str, session_key: str, unionid: str | None) -> dict:
+    user, _created = users.get_or_create_by_openid(openid, session_key=session_key, unionid=unionid)
     return _login(user)
 
 
+@use_case
 def dev_login(openid: str, roles: list[str], nickname: str | None = None) -> dict:
     """Development only: log in as any openid with the given roles."""
     user, _created = users.get_or_create_by_openid(DEV_OPENID_PREFIX + openid)
     users.grant_roles(user, roles)
     if nickname:
         user.nickname = nickname
-    db.session.commit()
     return _login(user)
 
 
@@ -54,6 +57,7 @@ def refresh(user: User, claims: dict) -> dict:
     }
 
 
+@use_case
 def logout(user: User, claims: dict) -> None:
     """Revoke the session of the presented token: its access and refresh tokens both."""
     if claims["type"] == "refresh":
@@ -62,5 +66,4 @@ def logout(user: User, claims: dict) -> None:
         # Every refresh token of the session was issued before this access token.
         expires_at = datetime.fromtimestamp(claims["iat"], UTC) + refresh_lifetime()
     blocklist.revoke(claims["sid"], expires_at, user.id)
-    db.session.commit()
-    blocklist.publish(claims["sid"], expires_at)
+    after_commit(lambda: blocklist.publish(claims["sid"], expires_at))

@@ -12,7 +12,7 @@ from flask_jwt_extended import JWTManager, create_access_token, create_refresh_t
 
 from miniapp_api.auth import blocklist
 from miniapp_api.errors import AccountBanned, error_response
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 from miniapp_api.users.models import ACTIVE, BANNED, User
 
 

@@ -16,9 +16,9 @@ import redis
 from flask import Flask
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
 from miniapp_api.leaderboards.models import CITY, LeaderboardScore
 from miniapp_api.redis_store import EXTENSION_KEY as REDIS_EXTENSION_KEY
+from miniapp_api.storage import db
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, ForeignKey, Index, String, cast, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 
 # `sort_key` orders a board: higher score first, then whoever reached it first
 # (the lower ledger row id). The same encoding is the Redis sorted-set score, which

@@ -3,7 +3,6 @@
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
 from miniapp_api.leaderboards import service
 from miniapp_api.leaderboards.schemas import (
     BoardArgsSchema,
@@ -12,6 +11,7 @@ from miniapp_api.leaderboards.schemas import (
     ZoneBoardArgsSchema,
     ZoneBoardSchema,
 )
+from miniapp_api.web import login_required
 
 blp = Blueprint("leaderboards", __name__, url_prefix="/api/v1", description="Leaderboards")
 

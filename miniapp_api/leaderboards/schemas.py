@@ -33,8 +33,19 @@ class MeSchema(ma.Schema):
     score = fields.Integer(required=True)
 
 
+class _BoardSchema(ma.Schema):
+    @ma.post_dump
+    def drop_unasked_around(self, data: dict, **_kwargs) -> dict:
+        """`around` is there only when the caller asked for it."""
+        if data.get("around") is None:
+            data.pop("around", None)
+        return data
+
+
 def _board_schema(name: str, member: type[ma.Schema]) -> type[ma.Schema]:
-    return ma.Schema.from_dict(
+    return type(
+        f"{name}Schema",
+        (_BoardSchema,),
         {
             "period": fields.String(required=True),
             "zone_id": fields.Integer(allow_none=True, required=True),
@@ -50,7 +61,6 @@ def _board_schema(name: str, member: type[ma.Schema]) -> type[ma.Schema]:
                 metadata={"description": "With ?around=N: N members above and below the caller"},
             ),
         },
-        name=name,
     )
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from miniapp_api.errors import ServiceUnavailable
-from miniapp_api.extensions import db, redis_store
+from miniapp_api.redis_store import redis_store
+from miniapp_api.storage import db
 
 log = logging.getLogger(__name__)
 blp = Blueprint("ops", __name__, description="Operations")
@@ -34,8 +35,8 @@ def readyz():
     """The database and, when configured, Redis answer."""
     checks = {"database": "ok", "redis": "not_configured"}
     try:
-        db.session.execute(text("SELECT 1"))
-        db.session.rollback()
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
     except SQLAlchemyError:
         log.exception("readiness: database check failed")
         checks["database"] = "unavailable"

@@ -7,9 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
-from miniapp_api.users.models import _in_list
+from miniapp_api.storage import db, in_list
+from miniapp_api.timeutil import utcnow
 
 # Points earned by taking part: they count towards leaderboards and `earned_total`.
 EARNING_REASONS = (
@@ -36,7 +35,7 @@ class PointsEntry(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "reason", "ref"),
         CheckConstraint("delta <> 0", name="delta_not_zero"),
-        CheckConstraint(_in_list("reason", REASONS), name="reason_known"),
+        CheckConstraint(in_list("reason", REASONS), name="reason_known"),
         Index("ix_points_ledger_user_id_reason_local_date", "user_id", "reason", "local_date"),
         Index("ix_points_ledger_user_id_id", "user_id", "id"),
     )

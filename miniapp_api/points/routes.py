@@ -4,10 +4,9 @@ from flask import current_app
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
-from miniapp_api.pagination import PageArgsSchema
 from miniapp_api.points import service
 from miniapp_api.points.schemas import CheckinSchema, PointsHistorySchema, RulesSchema
+from miniapp_api.web import PageArgsSchema, login_required
 
 blp = Blueprint("points", __name__, url_prefix="/api/v1", description="Points and check-in")
 

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import LocalDateTime
-from miniapp_api.pagination import PageSchema
+from miniapp_api.web import paginated
 
 
 class PointsEntrySchema(ma.Schema):
@@ -13,12 +13,11 @@ class PointsEntrySchema(ma.Schema):
     created_at = LocalDateTime(required=True)
 
 
-class PointsHistorySchema(PageSchema):
+class PointsHistorySchema(paginated(PointsEntrySchema)):
     balance = fields.Integer(required=True)
     earned_total = fields.Integer(
         required=True, metadata={"description": "Points ever earned by taking part"}
     )
-    items = fields.List(fields.Nested(PointsEntrySchema), required=True)
 
 
 class RuleSchema(ma.Schema):

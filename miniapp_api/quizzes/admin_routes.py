@@ -3,7 +3,6 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
 from miniapp_api.quizzes import admin_service, stats
 from miniapp_api.quizzes.admin_schemas import (
     AdminQuestionPageSchema,
@@ -16,6 +15,7 @@ from miniapp_api.quizzes.admin_schemas import (
     QuizStatsArgsSchema,
     QuizStatsSchema,
 )
+from miniapp_api.web import login_required
 
 blp = Blueprint(
     "quiz_admin", __name__, url_prefix="/api/v1/admin", description="Question bank (题库)"

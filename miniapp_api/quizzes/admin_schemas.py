@@ -4,10 +4,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import LocalDateTime
-from miniapp_api.pagination import PageArgsSchema, PageSchema
 from miniapp_api.quizzes import checks
 from miniapp_api.quizzes.models import QUESTION_SOURCES, QUESTION_STATUSES
 from miniapp_api.quizzes.schemas import QuizCategorySchema
+from miniapp_api.web import PageArgsSchema, PageSchema
 
 KEY = validate.Regexp(checks.KEY_PATTERN, error="只能包含小写字母、数字和连字符")
 

@@ -15,12 +15,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.articles.models import Category
+from miniapp_api.categories.models import Category
 from miniapp_api.errors import AppError, NotFound, ValidationFailed
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
 from miniapp_api.quizzes import bank, checks, importing
 from miniapp_api.quizzes.models import ACTIVE, ADMIN, FILE, RETIRED, Question
+from miniapp_api.storage import db, paginate, unit_of_work, use_case
 
 ARTICLE_MAX_LENGTH = 80
 
@@ -88,18 +87,17 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_question(values: Mapping[str, Any]) -> Question:
-    """Add a question (source admin); commits."""
+    """Add a question (source admin)."""
     key = values.get("key") or _generated_key()
     fields = _fields(values)
-    if db.session.scalar(select(Question.id).where(Question.key == key)) is not None:
-        raise QuestionKeyTaken()
-    question = Question(key=key)
-    bank.apply_question(question, source=ADMIN, **fields)
-    db.session.add(question)
     try:
-        db.session.commit()
+        with unit_of_work():
+            if db.session.scalar(select(Question.id).where(Question.key == key)) is not None:
+                raise QuestionKeyTaken()
+            question = Question(key=key)
+            bank.apply_question(question, source=ADMIN, **fields)
+            db.session.add(question)
     except IntegrityError:  # the same key created at the same moment
-        db.session.rollback()
         raise QuestionKeyTaken() from None
     return question
 
@@ -117,23 +115,24 @@ def _current_values(question: Question) -> dict[str, Any]:
     }
 
 
+@use_case
 def update_question(question_id: int, changes: Mapping[str, Any]) -> Question:
     """Change some fields; the result is checked as a whole. Options keep their ids by
     key, so statistics survive rewording. Commits."""
     question = get_question(question_id)
     fields = _fields({**_current_values(question), **changes})
     bank.apply_question(question, **fields)
-    db.session.commit()
     return question
 
 
+@use_case
 def retire_question(question_id: int) -> None:
     """Never drawn again; its answers and statistics stay. Commits."""
     question = get_question(question_id)
     question.status = RETIRED
-    db.session.commit()
 
 
+@use_case
 def import_questions(filename: str, data: bytes) -> dict:
     """Create or update questions from a spreadsheet, all rows or none; commits.
 
@@ -156,7 +155,6 @@ def import_questions(filename: str, data: bytes) -> dict:
     prepared = [_prepare(row, category_ids, existing, first_rows) for row in rows]
     errors = {str(row.number): row.problems for row in rows if row.problems}
     if errors:
-        db.session.rollback()
         message = f"有 {len(errors)} 行有误，没有导入任何题目，请修改后重新上传"
         raise ValidationFailed(message, errors={"rows": errors})
     counts: Counter = Counter()
@@ -170,7 +168,6 @@ def import_questions(filename: str, data: bytes) -> dict:
         else:
             changed = bank.apply_question(question, source=ADMIN, **fields)
             counts["updated" if changed else "unchanged"] += 1
-    db.session.commit()
     return {"total": len(rows), **{k: counts[k] for k in ("created", "updated", "unchanged")}}
 
 

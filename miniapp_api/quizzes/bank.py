@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from miniapp_api.articles.models import PUBLISHED, SCHEDULED, Article
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
 from miniapp_api.quizzes.models import Question, QuestionOption
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 
 
 def new_public_id() -> str:

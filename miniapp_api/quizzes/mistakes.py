@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import and_, func, select
 
-from miniapp_api.pagination import paginate
 from miniapp_api.quizzes import bank, views
 from miniapp_api.quizzes.models import ACTIVE, Question, QuizSession, SessionQuestion
+from miniapp_api.storage import paginate
 from miniapp_api.users.models import User
 
 
@@ -53,7 +55,7 @@ def book(user: User, page: int, per_page: int) -> dict:
         .order_by(wrong.c.graded_at.desc(), SessionQuestion.id.desc())
     )
     result = paginate(query, page, per_page)
-    rows = result["items"]
+    rows = result.items
     article_ids = bank.visible_article_ids(row.question.article_slug for row in rows)
-    result["items"] = [views.mistake_view(row, article_ids) for row in rows]
+    result = replace(result, items=[views.mistake_view(row, article_ids) for row in rows])
     return result

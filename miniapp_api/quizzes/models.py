@@ -15,11 +15,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from miniapp_api.articles.models import Category
-from miniapp_api.db import TimestampMixin, utcnow
-from miniapp_api.extensions import db
+from miniapp_api.categories.models import Category
 from miniapp_api.quizzes.checks import QUESTION_TYPES
-from miniapp_api.users.models import _in_list
+from miniapp_api.storage import TimestampMixin, db, in_list
+from miniapp_api.timeutil import utcnow
 
 ACTIVE, RETIRED = "active", "retired"
 QUESTION_STATUSES = (ACTIVE, RETIRED)
@@ -33,9 +32,9 @@ MODES = (DAILY, TOPIC, CHALLENGE, REVIEW)
 class Question(TimestampMixin, db.Model):
     __tablename__ = "quiz_questions"
     __table_args__ = (
-        CheckConstraint(_in_list("type", QUESTION_TYPES), name="type_known"),
-        CheckConstraint(_in_list("status", QUESTION_STATUSES), name="status_known"),
-        CheckConstraint(_in_list("source", QUESTION_SOURCES), name="source_known"),
+        CheckConstraint(in_list("type", QUESTION_TYPES), name="type_known"),
+        CheckConstraint(in_list("status", QUESTION_STATUSES), name="status_known"),
+        CheckConstraint(in_list("source", QUESTION_SOURCES), name="source_known"),
         Index("ix_quiz_questions_status_category_id", "status", "category_id"),
     )
 
@@ -86,7 +85,7 @@ class QuizSession(db.Model):
 
     __tablename__ = "quiz_sessions"
     __table_args__ = (
-        CheckConstraint(_in_list("mode", MODES), name="mode_known"),
+        CheckConstraint(in_list("mode", MODES), name="mode_known"),
         UniqueConstraint("user_id", "daily_date"),
         Index("ix_quiz_sessions_user_id_submitted_at", "user_id", "submitted_at"),
     )

@@ -4,10 +4,7 @@ from flask import current_app
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
 from miniapp_api.extensions import limiter
-from miniapp_api.idempotency import idempotency_key
-from miniapp_api.pagination import PageArgsSchema
 from miniapp_api.quizzes import mistakes, scoring, service
 from miniapp_api.quizzes.schemas import (
     MistakePageSchema,
@@ -19,6 +16,7 @@ from miniapp_api.quizzes.schemas import (
     QuizSessionSchema,
     QuizSubmitSchema,
 )
+from miniapp_api.web import PageArgsSchema, idempotency_key, login_required
 
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1", description="Quizzes (答题)")
 

@@ -8,9 +8,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import LocalDateTime
-from miniapp_api.pagination import PageSchema
 from miniapp_api.quizzes.checks import MAX_OPTIONS, QUESTION_TYPES
 from miniapp_api.quizzes.models import MODES
+from miniapp_api.web import PageSchema
 
 OPTION_ID = fields.String(validate=validate.Length(min=1, max=16))
 QUESTION_ID = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))

@@ -14,9 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import update
 
-from miniapp_api.db import utcnow
 from miniapp_api.errors import AppError, ValidationFailed
-from miniapp_api.extensions import db
 from miniapp_api.points import service as points
 from miniapp_api.points.rules import DAILY_QUIZ_FULL_MARKS_BONUS
 from miniapp_api.quizzes import bank, grading, service, views
@@ -31,8 +29,11 @@ from miniapp_api.quizzes.models import (
     QuizSession,
     SessionQuestion,
 )
+from miniapp_api.signals import announce, quiz_finished
+from miniapp_api.storage import db, use_case
+from miniapp_api.timeutil import local_today, utcnow
+from miniapp_api.users import service as users
 from miniapp_api.users.models import User
-from miniapp_api.zones import enrollment
 
 PRACTICE_NOTE = "今天的每日答题积分已经领取，本次为练习"
 FLAGGED_NOTE = "答题速度异常，本次成绩不计积分"
@@ -95,29 +96,26 @@ def _claim(session: QuizSession, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         raise AlreadySubmitted()
 
 
+@use_case
 def submit(user: User, session_id: str, answers: list[dict], idempotency_key: str | None) -> dict:
     """Score the session once; commits. Replaying the first submit's Idempotency-Key
     returns the first result."""
     now = utcnow()
-    points.lock_user(user.id)
+    users.lock(user.id)
     session = service.own_session(user, session_id)
     if session.submitted_at is not None:
         replay = idempotency_key is not None and idempotency_key == session.submit_idempotency_key
         result = views.result_view(session) if replay else None
-        db.session.rollback()
         if result is None:
             raise AlreadySubmitted()
         return result
     if _late(session.expires_at, now):
-        db.session.rollback()
         raise SessionExpired()
     if session.mode == CHALLENGE:
         if answers:
-            db.session.rollback()
             raise ValidationFailed(errors={"json": {"answers": ["挑战答题请逐题作答"]}})
         _grade_unanswered(session.questions[session.current_position], now)
     else:
@@ -125,7 +123,6 @@ def submit(user: User, session_id: str, answers: list[dict], idempotency_key: st
     _claim(session, now)
     _finish(user, session, now)
     session.submit_idempotency_key = idempotency_key
-    db.session.commit()
     return views.result_view(session)
 
 
@@ -145,7 +142,6 @@ def _grade_all(session: QuizSession, answers: list[dict], now: datetime) -> None
                 problems[str(index)] = {"option_ids": [problem]}
             chosen[row.question_id] = options
     if problems:
-        db.session.rollback()
         raise ValidationFailed(errors={"json": {"answers": problems}})
     for row in session.questions:
         if row.question_id in chosen:
@@ -167,7 +163,7 @@ def _finish(user: User, session: QuizSession, now: datetime) -> None:
     )
     _award(user, session)
     if not session.flagged:
-        enrollment.qualify_recruit(user.id)  # a volunteer's first quiz: their promoter's bonus
+        announce(quiz_finished, user_id=user.id, session_id=session.id)
 
 
 def _award(user: User, session: QuizSession) -> None:
@@ -179,7 +175,7 @@ def _award(user: User, session: QuizSession) -> None:
         if service.daily_claimed(user.id):
             session.points_note = PRACTICE_NOTE
             return
-        session.daily_date = points.today()
+        session.daily_date = local_today()
     if session.flagged:
         session.points_note = FLAGGED_NOTE
         return
@@ -201,6 +197,7 @@ def _award(user: User, session: QuizSession) -> None:
         session.points_note = CAPPED_NOTE
 
 
+@use_case
 def answer(
     user: User,
     session_id: str,
@@ -211,26 +208,22 @@ def answer(
     """Challenge mode: grade the current question, then serve the next or end the run
     (first wrong or late answer, or the last right one); commits."""
     now = utcnow()
-    points.lock_user(user.id)
+    users.lock(user.id)
     session = service.own_session(user, session_id)
     if session.mode != CHALLENGE:
-        db.session.rollback()
         raise NotChallenge()
     row = next((r for r in session.questions if r.question_id == question_id), None)
     if row is None or row.served_at is None:
-        db.session.rollback()
         raise ValidationFailed(errors={"json": {"question_id": ["这道题不是本次挑战的当前题目"]}})
     if row.graded_at is not None or session.submitted_at is not None:
         replay = idempotency_key is not None and idempotency_key == row.idempotency_key
         view = _answer_view(session, row) if replay else None
         finished = session.submitted_at is not None
-        db.session.rollback()
         if view is not None:
             return view
         raise AlreadySubmitted() if finished else AlreadyAnswered()
     options, problem = _chosen_options(row.question, option_ids)
     if problem:
-        db.session.rollback()
         raise ValidationFailed(errors={"json": {"option_ids": [problem]}})
     if _late(row.deadline_at, now):
         _grade_unanswered(row, now)
@@ -238,7 +231,6 @@ def answer(
         _record(row, options, now)
     row.idempotency_key = idempotency_key
     _advance(user, session, row, now)
-    db.session.commit()
     return _answer_view(session, row)
 
 

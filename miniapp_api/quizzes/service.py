@@ -2,7 +2,7 @@
 
 Answering and submitting live in `scoring.py`, the mistakes book in `mistakes.py`.
 Every write that depends on the caller's other sessions takes the caller's row lock
-first (`points.lock_user`), so the open-session cap, the daily once-only rule and the
+first (`users.lock`), so the open-session cap, the daily once-only rule and the
 single submit hold under concurrent requests on PostgreSQL and SQLite alike.
 """
 
@@ -15,13 +15,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from miniapp_api.articles import sync
-from miniapp_api.articles.models import Category
-from miniapp_api.db import utcnow
+from miniapp_api.categories.models import Category
 from miniapp_api.errors import AppError, NotFound, ValidationFailed
-from miniapp_api.extensions import db
-from miniapp_api.points import service as points
-from miniapp_api.quizzes import content, grading, mistakes, views
+from miniapp_api.quizzes import grading, mistakes, views
 from miniapp_api.quizzes.models import (
     ACTIVE,
     CHALLENGE,
@@ -32,6 +28,8 @@ from miniapp_api.quizzes.models import (
     QuizSession,
     SessionQuestion,
 )
+from miniapp_api.storage import db, use_case
+from miniapp_api.timeutil import local_today, utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
 
@@ -53,16 +51,8 @@ class NoMistakes(AppError):
     status_code, error_code, message = 409, "NO_MISTAKES", "错题本里还没有题目，先去答题吧"
 
 
-def init_app(_app) -> None:
-    users.register_export_section("quiz_sessions", export_section)
-    sync.register_content_loader("quizzes", _load_bank, content.sync_questions)
-
-
-def _load_bank(folder, category_slugs: set[str], article_slugs: set[str]):
-    return content.load_question_bank(folder, category_slugs, article_slugs=article_slugs)
-
-
-def export_section(user: User) -> list[dict]:
+def export_sessions(user: User) -> list[dict]:
+    """The user's part of `GET /me/export`: every quiz session and its score."""
     sessions = db.session.scalars(
         select(QuizSession).where(QuizSession.user_id == user.id).order_by(QuizSession.started_at)
     )
@@ -96,7 +86,7 @@ def daily_claimed(user_id: int) -> bool:
     return (
         db.session.scalar(
             select(QuizSession.id).where(
-                QuizSession.user_id == user_id, QuizSession.daily_date == points.today()
+                QuizSession.user_id == user_id, QuizSession.daily_date == local_today()
             )
         )
         is not None
@@ -170,21 +160,20 @@ def _category_for(mode: str, slug: str | None) -> Category | None:
     return category
 
 
+@use_case
 def start_session(user: User, mode: str, category_slug: str | None) -> dict:
     """Draw a session's questions server-side and start its clock; commits."""
     category = _category_for(mode, category_slug)
     now = utcnow()
-    points.lock_user(user.id)
+    users.lock(user.id)
     if _open_count(user.id, now) >= _config("QUIZ_MAX_OPEN_SESSIONS"):
-        db.session.rollback()
         raise TooManyOpenSessions()
     question_ids = _draw(user.id, mode, category.id if category else None)
     if not question_ids:
-        db.session.rollback()
         raise NoMistakes() if mode == REVIEW else NoQuestions()
     session = _new_session(user, mode, category, question_ids, now)
     db.session.add(session)
-    db.session.commit()
+    db.session.flush()
     return views.session_view(session, now, _config("QUIZ_SUBMIT_GRACE_SECONDS"))
 
 
@@ -200,7 +189,7 @@ def _new_session(
         id=_new_session_id(),
         user_id=user.id,
         mode=mode,
-        category_id=category.id if category else None,
+        category=category,
         started_at=now,
         expires_at=now + timedelta(seconds=_seconds_for(mode, len(question_ids))),
         total=1 if mode == CHALLENGE else len(question_ids),

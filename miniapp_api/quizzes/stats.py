@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlalchemy import Float, case, cast, func, select
 
-from miniapp_api.articles.models import Category
-from miniapp_api.extensions import db
+from miniapp_api.categories.models import Category
 from miniapp_api.quizzes import grading
 from miniapp_api.quizzes.models import AnswerChoice, Question, QuizSession, SessionQuestion
+from miniapp_api.storage import db
 
 METHOD = "point_biserial_rest"
 

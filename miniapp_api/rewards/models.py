@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from miniapp_api.db import TimestampMixin, utcnow
-from miniapp_api.extensions import db
-from miniapp_api.users.models import _in_list
+from miniapp_api.storage import TimestampMixin, db, in_list
+from miniapp_api.timeutil import utcnow
 
 PENDING, FULFILLED, CANCELLED = "pending", "fulfilled", "cancelled"
 REDEMPTION_STATUSES = (PENDING, FULFILLED, CANCELLED)
@@ -38,7 +37,7 @@ class Reward(TimestampMixin, db.Model):
 class Redemption(db.Model):
     __tablename__ = "redemptions"
     __table_args__ = (
-        CheckConstraint(_in_list("status", REDEMPTION_STATUSES), name="status_known"),
+        CheckConstraint(in_list("status", REDEMPTION_STATUSES), name="status_known"),
         UniqueConstraint("user_id", "idempotency_key"),
         Index("ix_redemptions_user_id_reward_id", "user_id", "reward_id"),
         Index("ix_redemptions_status", "status"),

@@ -2,8 +2,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import Instant, LocalDateTime
-from miniapp_api.pagination import PageArgsSchema, PageSchema
 from miniapp_api.rewards.models import REDEMPTION_STATUSES
+from miniapp_api.web import PageArgsSchema, paginated
 
 
 class RewardSchema(ma.Schema):
@@ -20,14 +20,6 @@ class RewardSchema(ma.Schema):
 
 class AdminRewardSchema(RewardSchema):
     active = fields.Boolean(required=True)
-
-
-class RewardPageSchema(PageSchema):
-    items = fields.List(fields.Nested(RewardSchema), required=True)
-
-
-class AdminRewardPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminRewardSchema), required=True)
 
 
 class RewardInputSchema(ma.Schema):
@@ -67,17 +59,15 @@ class AdminRedemptionSchema(RedemptionSchema):
     user_id = fields.Integer(required=True)
 
 
-class RedemptionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(RedemptionSchema), required=True)
-
-
-class AdminRedemptionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminRedemptionSchema), required=True)
-
-
 class RedemptionFilterSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(REDEMPTION_STATUSES))
 
 
 class RewardPatchSchema(RewardInputSchema):
     """The same fields, each optional (used with `partial=True`)."""
+
+
+RewardPageSchema = paginated(RewardSchema)
+AdminRewardPageSchema = paginated(AdminRewardSchema)
+RedemptionPageSchema = paginated(RedemptionSchema)
+AdminRedemptionPageSchema = paginated(AdminRedemptionSchema)

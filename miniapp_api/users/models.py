@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from miniapp_api.db import TimestampMixin, utcnow
-from miniapp_api.extensions import db
+from miniapp_api.storage import TimestampMixin, db, in_list
+from miniapp_api.timeutil import utcnow
 
 # `resident` is implicit: everyone who has logged in holds it.
 RESIDENT = "resident"
@@ -33,15 +33,10 @@ OCCUPATIONS = (
 )
 
 
-def _in_list(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{value}'" for value in values)
-    return f"{column} IN ({quoted})"
-
-
 class User(TimestampMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(_in_list("status", USER_STATUSES), name="status_known"),
+        CheckConstraint(in_list("status", USER_STATUSES), name="status_known"),
         CheckConstraint("points_balance >= 0", name="points_balance_not_negative"),
     )
 
@@ -57,6 +52,11 @@ class User(TimestampMixin, db.Model):
     district: Mapped[str | None] = mapped_column(String(32))
     subscribed_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     points_balance: Mapped[int] = mapped_column(default=0)
+    # The zone the user's points count for: a volunteer's enrollment zone, else a
+    # promoter's first zone (kept by the zones domain; leaderboards and scoping read it).
+    zone_id: Mapped[int | None] = mapped_column(
+        ForeignKey("zones.id", ondelete="SET NULL"), index=True
+    )
     consent_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     banned_at: Mapped[datetime | None]
@@ -87,7 +87,7 @@ class UserRole(db.Model):
     __tablename__ = "user_roles"
     __table_args__ = (
         UniqueConstraint("user_id", "role"),
-        CheckConstraint(_in_list("role", GRANTED_ROLES), name="role_known"),
+        CheckConstraint(in_list("role", GRANTED_ROLES), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

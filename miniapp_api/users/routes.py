@@ -3,9 +3,9 @@
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
 from miniapp_api.users import service
 from miniapp_api.users.schemas import ExportSchema, ProfileUpdateSchema, UserSchema
+from miniapp_api.web import login_required
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's account")
 

@@ -1,48 +1,45 @@
-"""Account use cases: find or create by openid, profile, roles, export and deletion."""
+"""Account use cases: find or create by openid, the profile, roles and status, the
+data export and the deletion; and the user row lock other domains serialise on."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
-from miniapp_api.articles.lookups import existing_category_slugs
-from miniapp_api.db import utcnow
-from miniapp_api.errors import Forbidden, NotFound, ValidationFailed
-from miniapp_api.extensions import db
+from miniapp_api.categories import service as categories
+from miniapp_api.errors import NotFound, ValidationFailed
+from miniapp_api.signals import announce, membership_changed
+from miniapp_api.storage import db, insert, use_case
+from miniapp_api.timeutil import utcnow
+from miniapp_api.users import personal_data
 from miniapp_api.users.models import ACTIVE, BANNED, DELETED, GRANTED_ROLES, User, UserRole
 
-# Other domains add their part of a user's data export and of account deletion here,
-# so `users` needs no knowledge of them.
-ExportSection = Callable[[User], Any]
-DeletionHook = Callable[[User], None]
-MembershipHook = Callable[[User], None]
-_export_sections: dict[str, ExportSection] = {}
-_deletion_hooks: list[DeletionHook] = []
-_membership_hooks: list[MembershipHook] = []
+# Cleared on deletion: everything that says who the person is.
+PERSONAL_FIELDS = (
+    "unionid",
+    "wechat_session_key",
+    "nickname",
+    "avatar_url",
+    "age_group",
+    "occupation",
+    "district",
+    "consent_at",
+    "last_login_at",
+)
 
 
-def register_export_section(name: str, section: ExportSection) -> None:
-    _export_sections[name] = section
-
-
-def register_deletion_hook(hook: DeletionHook) -> None:
-    _deletion_hooks.append(hook)
-
-
-def register_membership_hook(hook: MembershipHook) -> None:
-    """Called, in the transaction, after a user's roles or status changed."""
-    if hook not in _membership_hooks:
-        _membership_hooks.append(hook)
-
-
-def _membership_changed(user: User) -> None:
-    db.session.flush()
-    for hook in _membership_hooks:
-        hook(user)
+def lock(user_id: int) -> None:
+    """Take the user's row lock for the rest of the transaction. Every write that
+    depends on a user's other rows (points, redemptions, sessions, enrollment) takes it
+    first, so those rules hold under concurrency on PostgreSQL and SQLite alike."""
+    result = db.session.execute(
+        update(User).where(User.id == user_id).values(points_balance=User.points_balance)
+    )
+    if result.rowcount != 1:
+        raise NotFound("用户不存在")
 
 
 def find_by_openid(openid: str) -> User | None:
@@ -52,35 +49,38 @@ def find_by_openid(openid: str) -> User | None:
 def get_or_create_by_openid(
     openid: str, *, session_key: str | None = None, unionid: str | None = None
 ) -> tuple[User, bool]:
-    """The user with this openid, created on first login; commits.
+    """The user with this openid, created on first login, with the login recorded.
 
-    Concurrent first logins race on the unique openid: the loser's insert fails,
-    it rolls back and reads the winner's row, so exactly one user exists.
+    Concurrent first logins race on the unique openid: the insert does nothing when
+    the row exists (`ON CONFLICT DO NOTHING` waits for the other transaction), so
+    exactly one user exists and every login reads it.
     """
     user = find_by_openid(openid)
     created = False
     if user is None:
-        user = User(openid=openid, unionid=unionid, wechat_session_key=session_key)
-        db.session.add(user)
-        try:
-            db.session.commit()
-            return user, True
-        except IntegrityError:
-            db.session.rollback()
-            user = find_by_openid(openid)
-            if user is None:
-                raise
+        inserted = db.session.execute(
+            insert(User)
+            .values(openid=openid, unionid=unionid, wechat_session_key=session_key)
+            .on_conflict_do_nothing(index_elements=["openid"])
+            .returning(User.id)
+        )
+        created = inserted.first() is not None
+        user = find_by_openid(openid)
     if session_key is not None:
         user.wechat_session_key = session_key
     if unionid is not None:
         user.unionid = unionid
     user.last_login_at = utcnow()
-    db.session.commit()
     return user, created
 
 
+def _membership_changed(user: User) -> None:
+    db.session.flush()
+    announce(membership_changed, user=user)
+
+
 def grant_roles(user: User, roles: list[str], granted_by: User | None = None) -> None:
-    """Add roles the user does not hold yet. The caller commits."""
+    """Add the roles the user does not hold yet (a step of a use case)."""
     unknown = [role for role in roles if role not in GRANTED_ROLES]
     if unknown:
         raise ValidationFailed(errors={"json": {"roles": [f"未知角色：{', '.join(unknown)}"]}})
@@ -95,8 +95,7 @@ def grant_roles(user: User, roles: list[str], granted_by: User | None = None) ->
 
 
 def revoke_role(user: User, role: str) -> None:
-    """Take a granted role away (effective at once: roles are read per request).
-    The caller commits."""
+    """Take a granted role away (a step; effective at once: roles are read per request)."""
     if role not in GRANTED_ROLES:
         raise ValidationFailed(errors={"json": {"role": [f"未知角色：{role}"]}})
     for grant in list(user.role_grants):
@@ -106,31 +105,20 @@ def revoke_role(user: User, role: str) -> None:
 
 
 def set_status(user: User, status: str) -> None:
-    """Ban or unban; commits. A ban refuses every token at once (403 ACCOUNT_BANNED)
-    and for good: tokens issued before it stay dead after an unban. Banned users
-    leave the leaderboards and return when unbanned."""
+    """Ban or unban (a step). A ban refuses every token at once (403 ACCOUNT_BANNED)
+    and for good: tokens issued before it stay dead after an unban. Banned users leave
+    the leaderboards and return when unbanned."""
     if status not in (ACTIVE, BANNED):
         raise ValueError(status)
     if status == BANNED and user.status != BANNED:
         user.banned_at = utcnow()
     user.status = status
     _membership_changed(user)
-    db.session.commit()
 
 
-def change_status(user_id: int, status: str, actor: User) -> User:
-    """An officer bans or unbans a user (not a deleted one, not themselves)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.status == DELETED:
-        raise NotFound("用户不存在")
-    if user.id == actor.id:
-        raise Forbidden("不能封禁或解封自己的账号")
-    set_status(user, status)
-    return user
-
-
+@use_case
 def update_profile(user: User, changes: Mapping[str, Any]) -> User:
-    """Apply the fields a user may change about themselves; commits."""
+    """Apply the fields a user may change about themselves."""
     changes = dict(changes)
     if "consent" in changes:
         consent = changes.pop("consent")
@@ -142,13 +130,12 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
         changes["subscribed_categories"] = _known_categories(changes["subscribed_categories"])
     for field, value in changes.items():
         setattr(user, field, value)
-    db.session.commit()
     return user
 
 
 def _known_categories(slugs: list[str]) -> list[str]:
     unique = list(dict.fromkeys(slugs))
-    unknown = sorted(set(unique) - existing_category_slugs(unique))
+    unknown = sorted(set(unique) - categories.existing_slugs(unique))
     if unknown:
         raise ValidationFailed(
             errors={"json": {"subscribed_categories": [f"未知的诈骗类型：{', '.join(unknown)}"]}}
@@ -156,69 +143,63 @@ def _known_categories(slugs: list[str]) -> list[str]:
     return unique
 
 
+ACCOUNT_FIELDS = (
+    "id",
+    "openid",
+    "unionid",
+    "nickname",
+    "avatar_url",
+    "age_group",
+    "occupation",
+    "district",
+    "points_balance",
+    "consent_at",
+    "status",
+    "created_at",
+    "last_login_at",
+)
+
+
 def export_data(user: User) -> dict[str, Any]:
     """Everything stored about the user, except the WeChat session key."""
     data: dict[str, Any] = {
         "exported_at": utcnow(),
         "account": {
-            "id": user.id,
-            "openid": user.openid,
-            "unionid": user.unionid,
-            "nickname": user.nickname,
-            "avatar_url": user.avatar_url,
-            "age_group": user.age_group,
-            "occupation": user.occupation,
-            "district": user.district,
+            **{field: getattr(user, field) for field in ACCOUNT_FIELDS},
             "subscribed_categories": list(user.subscribed_categories or []),
-            "points_balance": user.points_balance,
-            "consent_at": user.consent_at,
-            "status": user.status,
-            "created_at": user.created_at,
-            "last_login_at": user.last_login_at,
         },
         "roles": [
             {"role": grant.role, "granted_at": grant.granted_at} for grant in user.role_grants
         ],
     }
-    for name, section in _export_sections.items():
-        data[name] = section(user)
+    for part in personal_data.parts():
+        data[part.section] = part.export(user)
     return data
 
 
+@use_case
 def delete_account(user: User) -> None:
-    """Erase personal data and keep an anonymous row, so ledger totals stay true; commits.
-
-    Every token of the account stops working at once: the per-request user lookup
-    refuses deleted users.
-    """
-    for hook in _deletion_hooks:
-        hook(user)
+    """Erase personal data everywhere it was copied and keep an anonymous row, so
+    ledger totals stay true. Every token of the account stops working at once: the
+    per-request user lookup refuses deleted users."""
+    for part in personal_data.parts():
+        if part.erase is not None:
+            part.erase(user)
     user.openid = f"deleted:{uuid.uuid4().hex}"
-    for field in (
-        "unionid",
-        "wechat_session_key",
-        "nickname",
-        "avatar_url",
-        "age_group",
-        "occupation",
-        "district",
-        "consent_at",
-        "last_login_at",
-    ):
+    for field in PERSONAL_FIELDS:
         setattr(user, field, None)
     user.subscribed_categories = []
     user.role_grants.clear()
     user.status = DELETED
     user.deleted_at = utcnow()
     _membership_changed(user)
-    db.session.commit()
 
 
+@use_case
 def create_admin(openid: str, nickname: str | None = None) -> tuple[User, bool]:
     """Grant `admin` to the user with this openid, creating the user if needed."""
     user, created = get_or_create_by_openid(openid)
     if nickname:
         user.nickname = nickname
     grant_roles(user, ["admin"])
-    db.session.commit()
     return user, created

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import httpx
 
-from miniapp_api.db import utcnow
+from miniapp_api.timeutil import utcnow
 from miniapp_api.wechat.errors import (
     WeChatCodeInvalid,
     WeChatUnavailable,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 
 
 class WeChatToken(db.Model):

@@ -13,8 +13,9 @@ from typing import Protocol
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db, redis_store
+from miniapp_api.redis_store import redis_store
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 from miniapp_api.wechat.models import WeChatToken
 
 

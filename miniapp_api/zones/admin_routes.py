@@ -3,7 +3,7 @@
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
+from miniapp_api.web import login_required
 from miniapp_api.zones import fences, promoters
 from miniapp_api.zones.schemas import (
     AdminApplicationPageSchema,

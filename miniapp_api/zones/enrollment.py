@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,11 +11,11 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
-from miniapp_api.leaderboards import service as leaderboards
+from miniapp_api.errors import AppError
 from miniapp_api.points import service as points
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
+from miniapp_api.storage import db, use_case
+from miniapp_api.timeutil import local_today, period_start, utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE as USER_ACTIVE
 from miniapp_api.users.models import User
@@ -73,32 +74,65 @@ def _live_code(scene: str) -> EnrollmentCode:
     return code
 
 
-def enroll(user: User, values: Mapping[str, Any]) -> dict:
-    """Checks in the order API.md lists; any failure writes nothing (except the
-    one-minute scan position used against location jumps). Commits."""
+@dataclass(frozen=True)
+class _Scan:
+    """A scan that passed the checks before the geofence, and the geofence's verdict."""
+
+    code: EnrollmentCode
+    now: datetime
+    accuracy: float
+    decision: geo.Decision | None
+    refusal: AppError | None  # raised once the scan's position is kept
+
+
+@use_case
+def _scan(user: User, values: Mapping[str, Any]) -> _Scan:
+    """The checks in API.md's order; the last two (a jump, outside the zone) refuse the
+    scan but keep its position, which the next honest scan is compared with."""
     code = _live_code(values["scene"])
     if code.promoter_id == user.id:
         raise SelfEnrollment()
-    points.lock_user(user.id)  # concurrent scans by one person: one enrollment
-    existing = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
-    if existing is not None or user.has_role("volunteer"):
-        db.session.rollback()
-        raise _already(existing)
+    users.lock(user.id)  # concurrent scans by one person: one enrollment
+    _refuse_if_enrolled(user)
     if values["accuracy"] > current_app.config["ENROLL_MAX_ACCURACY_M"]:
-        db.session.rollback()
         raise LocationInaccurate()
     lng, lat = gcj02_location(values)
     now = utcnow()
     try:
         _check_jump(user.id, lng, lat, now)
-    except LocationImplausible:
-        db.session.commit()  # keep the new position: the next honest scan compares with it
-        raise
+    except LocationImplausible as refusal:
+        return _Scan(code, now, values["accuracy"], None, refusal)
     shape = zone_shape(code.zone_id)
     decision = geo.decide(shape, lng, lat, values["accuracy"]) if shape else None
-    if decision is None or not decision.inside:
-        db.session.commit()
-        raise OutsideZone()
+    refusal = None if decision is not None and decision.inside else OutsideZone()
+    return _Scan(code, now, values["accuracy"], decision, refusal)
+
+
+def _refuse_if_enrolled(user: User) -> None:
+    existing = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
+    if existing is not None or user.has_role("volunteer"):
+        raise _already(existing)
+
+
+def enroll(user: User, values: Mapping[str, Any]) -> dict:
+    """Become the promoter's volunteer on site. Two units of work: the scan's checks,
+    whose position is kept even when the scan is refused; then the enrollment (the
+    role, the row without coordinates, points for both sides), or nothing."""
+    scan = _scan(user, values)
+    if scan.refusal is not None:
+        raise scan.refusal
+    try:
+        return _enroll(user, scan)
+    except IntegrityError:  # another scan by the same person won
+        existing = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
+        raise _already(existing) from None
+
+
+@use_case
+def _enroll(user: User, scan: _Scan) -> dict:
+    code, decision = scan.code, scan.decision
+    users.lock(user.id)
+    _refuse_if_enrolled(user)
     enrollment = Enrollment(
         volunteer_id=user.id,
         promoter_id=code.promoter_id,
@@ -106,22 +140,16 @@ def enroll(user: User, values: Mapping[str, Any]) -> dict:
         code_id=code.id,
         decision=decision.how,
         distance_to_edge_m=decision.distance_to_edge_m,
-        accuracy_m=values["accuracy"],
-        created_at=now,
+        accuracy_m=scan.accuracy,
+        created_at=scan.now,
     )
     db.session.add(enrollment)
     db.session.flush()
     users.grant_roles(user, ["volunteer"])
+    user.zone_id = code.zone_id
     volunteer_points = points.award(user, "enrolled", "volunteer", zone_id=code.zone_id)
     promoter = db.session.get(User, code.promoter_id)
     points.award(promoter, "recruit", f"volunteer:{user.id}", zone_id=code.zone_id)
-    try:
-        db.session.commit()
-    except IntegrityError:  # another scan by the same person won
-        db.session.rollback()
-        raise _already(
-            db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
-        ) from None
     return {
         "enrollment_id": enrollment.id,
         "promoter": {"id": promoter.id, "nickname": promoter.nickname},
@@ -142,9 +170,10 @@ def _already(existing: Enrollment | None) -> AlreadyEnrolled:
     )
 
 
-def qualify_recruit(volunteer_id: int) -> None:
-    """The volunteer finished a quiz: their promoter's qualified-recruit bonus, once.
-    Runs in the caller's transaction."""
+def on_quiz_finished(_app, *, user_id: int, session_id: str) -> None:
+    """A volunteer finished a quiz: their promoter's qualified-recruit bonus, once, in
+    the scoring's transaction (a receiver of `signals.quiz_finished`)."""
+    volunteer_id = user_id
     enrollment = db.session.scalar(
         select(Enrollment).where(
             Enrollment.volunteer_id == volunteer_id, Enrollment.qualified_at.is_(None)
@@ -158,20 +187,6 @@ def qualify_recruit(volunteer_id: int) -> None:
         points.award(
             promoter, "recruit_qualified", f"volunteer:{volunteer_id}", zone_id=enrollment.zone_id
         )
-
-
-def zone_of_user(user_id: int) -> int | None:
-    """The zone a user's points count for: where they enrolled, else their promoter zone."""
-    zone_id = db.session.scalar(
-        select(Enrollment.zone_id).where(Enrollment.volunteer_id == user_id)
-    )
-    if zone_id is None:
-        zone_id = db.session.scalar(
-            select(RoleZone.zone_id)
-            .where(RoleZone.user_id == user_id, RoleZone.role == "promoter")
-            .order_by(RoleZone.zone_id)
-        )
-    return zone_id
 
 
 def volunteer_counts(promoter_ids: list[int]) -> dict[int, int]:
@@ -190,7 +205,7 @@ def volunteer_counts(promoter_ids: list[int]) -> dict[int, int]:
 def my_volunteers(promoter: User, page: int, per_page: int) -> dict:
     """The promoter's volunteers, newest first, with the points each earned this week."""
     promoter_zone_id(promoter)
-    week_start = leaderboards.period_start("week", leaderboards.today())
+    week_start = period_start("week", local_today())
     week_points = (
         select(func.coalesce(func.sum(PointsEntry.delta), 0))
         .where(
@@ -226,7 +241,8 @@ def my_volunteers(promoter: User, page: int, per_page: int) -> dict:
     }
 
 
-def export_section(user: User) -> dict | None:
+def export_enrollment(user: User) -> dict | None:
+    """The user's part of `GET /me/export`: their enrollment, without any location."""
     enrollment = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
     if enrollment is None:
         return None

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.common_fields import Merged
-from miniapp_api.db import utcnow
 from miniapp_api.errors import Forbidden, NotFound
-from miniapp_api.extensions import db
 from miniapp_api.points import service as points
+from miniapp_api.storage import db, use_case
+from miniapp_api.timeutil import utcnow
+from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE as USER_ACTIVE
 from miniapp_api.users.models import User
 from miniapp_api.zones import geo
@@ -32,6 +33,7 @@ from miniapp_api.zones.models import (
 from miniapp_api.zones.promoters import promoter_zone_id
 
 
+@use_case
 def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     zone_id = promoter_zone_id(promoter)
     if values["ends_at"] <= values["starts_at"]:
@@ -52,7 +54,6 @@ def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
         ends_at=values["ends_at"],
     )
     db.session.add(event)
-    db.session.commit()
     return event
 
 
@@ -81,6 +82,16 @@ def events_nearby(values: Mapping[str, Any]) -> list[Merged]:
 
 
 def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> dict:
+    """A volunteer checks in on site and on time, once: event points for them, the
+    organiser's share for the organiser."""
+    try:
+        return _check_in(user, event_id, values)
+    except IntegrityError:  # a parallel check-in by the same volunteer won
+        raise AlreadyCheckedInEvent() from None
+
+
+@use_case
+def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> dict:
     event = db.session.get(Event, event_id)
     if event is None or event.cancelled:
         raise NotFound("活动不存在")
@@ -96,24 +107,18 @@ def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> dict
     if distance > event.radius_m + values["accuracy"]:
         # the zones' edge rule: accepted when the reported uncertainty reaches the circle
         raise OutsideEvent()
-    points.lock_user(user.id)
+    users.lock(user.id)
     if db.session.scalar(
         select(EventCheckin.id).where(
             EventCheckin.event_id == event.id, EventCheckin.user_id == user.id
         )
     ):
-        db.session.rollback()
         raise AlreadyCheckedInEvent()
     db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=round(distance, 1)))
     result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
     host = db.session.get(User, event.promoter_id)
     if host is not None and host.status == USER_ACTIVE and host.id != user.id:
         points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise AlreadyCheckedInEvent() from None
     return {
         "event_id": event.id,
         "points_awarded": result.awarded,

@@ -9,16 +9,16 @@ table changes (a cheap `count, max(updated_at)` check per use).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from miniapp_api.db import utcnow
 from miniapp_api.errors import Forbidden, NotFound
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
+from miniapp_api.storage import db, paginate, use_case
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
 from miniapp_api.zones import geo
 from miniapp_api.zones.errors import invalid
@@ -57,7 +57,7 @@ def list_zones(with_geometry: bool, page: int, per_page: int, *, active_only: bo
     if active_only:
         query = query.where(Zone.active.is_(True))
     result = paginate(query, page, per_page)
-    result["items"] = [zone_view(zone, with_geometry) for zone in result["items"]]
+    result = replace(result, items=[zone_view(zone, with_geometry) for zone in result.items])
     return result
 
 
@@ -103,6 +103,7 @@ def _check_parent(parent_id: int | None, own_id: int | None = None) -> None:
         parent_id = parent.parent_id
 
 
+@use_case
 def create_zone(values: Mapping[str, Any]) -> Zone:
     shape = _parse(values["geometry"], values["coord_type"])
     _check_parent(values.get("parent_id"))
@@ -115,10 +116,10 @@ def create_zone(values: Mapping[str, Any]) -> Zone:
         vertex_count=shape.vertex_count,
     )
     db.session.add(zone)
-    db.session.commit()
     return zone
 
 
+@use_case
 def update_zone(zone_id: int, values: Mapping[str, Any]) -> Zone:
     zone = get_zone(zone_id)
     values = dict(values)
@@ -133,18 +134,18 @@ def update_zone(zone_id: int, values: Mapping[str, Any]) -> Zone:
     for key, value in values.items():
         setattr(zone, key, value)
     zone.updated_at = utcnow()
-    db.session.commit()
     return zone
 
 
+@use_case
 def deactivate_zone(zone_id: int) -> None:
     """Zones are never erased (enrollments and points refer to them): they go inactive."""
     zone = get_zone(zone_id)
     zone.active = False
     zone.updated_at = utcnow()
-    db.session.commit()
 
 
+@use_case
 def import_zones(path: Path, coord_type: str, progress=None) -> dict[str, int]:
     """Load a GeoJSON FeatureCollection whose features carry `slug, name, district, kind,
     parent` properties; create or update by slug. Validates everything first; commits."""
@@ -204,13 +205,11 @@ def import_zones(path: Path, coord_type: str, progress=None) -> dict[str, int]:
         if parent and parent not in existing:
             found = db.session.scalar(select(Zone).where(Zone.slug == parent))
             if found is None:
-                db.session.rollback()
                 raise geo.GeometryError(f"上级区域 {parent} 不存在", "properties.parent")
             existing[parent] = found
         parent_id = existing[parent].id if parent else None
         if existing[props["slug"]].parent_id != parent_id:
             existing[props["slug"]].parent_id = parent_id
-    db.session.commit()
     return counts
 
 

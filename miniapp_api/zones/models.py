@@ -15,9 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from miniapp_api.db import TimestampMixin, utcnow
-from miniapp_api.extensions import db
-from miniapp_api.users.models import User, _in_list
+from miniapp_api.storage import TimestampMixin, db, in_list
+from miniapp_api.timeutil import utcnow
+from miniapp_api.users.models import User
 
 ZONE_KINDS = ("district", "town", "street", "village", "community", "site")
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -30,7 +30,7 @@ class Zone(TimestampMixin, db.Model):
     """A fence, stored canonically in GCJ-02 (`shape`: geo.ZoneShape.to_storage())."""
 
     __tablename__ = "zones"
-    __table_args__ = (CheckConstraint(_in_list("kind", ZONE_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(in_list("kind", ZONE_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Zones loaded from files (`flask zones import`) keep their slug, so a re-import updates.
@@ -61,7 +61,7 @@ class RoleZone(db.Model):
 class PromoterApplication(db.Model):
     __tablename__ = "promoter_applications"
     __table_args__ = (
-        CheckConstraint(_in_list("status", APPLICATION_STATUSES), name="status_known"),
+        CheckConstraint(in_list("status", APPLICATION_STATUSES), name="status_known"),
         Index("ix_promoter_applications_zone_id_status", "zone_id", "status"),
         Index("ix_promoter_applications_user_id", "user_id"),
     )
@@ -87,7 +87,7 @@ class EnrollmentCode(db.Model):
 
     __tablename__ = "enrollment_codes"
     __table_args__ = (
-        CheckConstraint(_in_list("status", CODE_STATUSES), name="status_known"),
+        CheckConstraint(in_list("status", CODE_STATUSES), name="status_known"),
         Index("ix_enrollment_codes_promoter_id_status", "promoter_id", "status"),
     )
 

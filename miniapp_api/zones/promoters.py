@@ -12,11 +12,9 @@ import segno
 from flask import current_app
 from sqlalchemy import delete, or_, select
 
-from miniapp_api.db import utcnow
 from miniapp_api.errors import Conflict, Forbidden, NotFound
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
-from miniapp_api.points import service as points
+from miniapp_api.storage import db, paginate, use_case
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE as USER_ACTIVE
 from miniapp_api.users.models import User
@@ -29,6 +27,7 @@ from miniapp_api.zones.models import (
     PENDING,
     REJECTED,
     REVOKED,
+    Enrollment,
     EnrollmentCode,
     PromoterApplication,
     RoleZone,
@@ -39,6 +38,7 @@ SCENE_LENGTH = 22  # ~131 bits: unguessable, within WeChat's 32
 ZONED_ROLES = ("promoter", "station_admin")
 
 
+@use_case
 def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User) -> User:
     """Grant a role; `promoter` and `station_admin` need zones (only an admin grants)."""
     user = db.session.get(User, user_id)
@@ -55,10 +55,11 @@ def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User) -> U
     for zone_id in zone_ids:
         if db.session.get(RoleZone, (user.id, role, zone_id)) is None:
             db.session.add(RoleZone(user_id=user.id, role=role, zone_id=zone_id))
-    db.session.commit()
+    refresh_points_zone(user)
     return user
 
 
+@use_case
 def revoke_role(user_id: int, role: str, officer: User) -> User:
     user = db.session.get(User, user_id)
     if user is None:
@@ -69,8 +70,24 @@ def revoke_role(user_id: int, role: str, officer: User) -> User:
     if role == "promoter":
         _revoke_codes(user.id)
     users.revoke_role(user, role)
-    db.session.commit()
+    refresh_points_zone(user)
     return user
+
+
+def refresh_points_zone(user: User) -> None:
+    """Keep `users.zone_id`, the zone a user's points count for, in step: where they
+    enrolled, else their first promoter zone."""
+    db.session.flush()
+    zone_id = db.session.scalar(
+        select(Enrollment.zone_id).where(Enrollment.volunteer_id == user.id)
+    )
+    if zone_id is None:
+        zone_id = db.session.scalar(
+            select(RoleZone.zone_id)
+            .where(RoleZone.user_id == user.id, RoleZone.role == "promoter")
+            .order_by(RoleZone.zone_id)
+        )
+    user.zone_id = zone_id
 
 
 def user_roles_view(user: User) -> dict:
@@ -84,6 +101,7 @@ def user_roles_view(user: User) -> dict:
     }
 
 
+@use_case
 def apply(user: User, values: Mapping[str, Any]) -> PromoterApplication:
     get_zone(values["zone_id"], active_only=True)
     if user.has_role("promoter"):
@@ -97,7 +115,6 @@ def apply(user: User, values: Mapping[str, Any]) -> PromoterApplication:
         raise ApplicationPending()
     application = PromoterApplication(user_id=user.id, **values)
     db.session.add(application)
-    db.session.commit()
     return application
 
 
@@ -121,6 +138,7 @@ def applications(officer: User, status: str | None, page: int, per_page: int) ->
     return paginate(query.order_by(PromoterApplication.id.desc()), page, per_page)
 
 
+@use_case
 def decide_application(
     application_id: int, approve: bool, reason: str | None, officer: User
 ) -> PromoterApplication:
@@ -140,7 +158,7 @@ def decide_application(
         applicant = application.user
         db.session.add(RoleZone(user_id=applicant.id, role="promoter", zone_id=application.zone_id))
         users.grant_roles(applicant, ["promoter"], granted_by=officer)
-    db.session.commit()
+        refresh_points_zone(applicant)
     return application
 
 
@@ -197,23 +215,23 @@ def _live_code_of(promoter_id: int) -> EnrollmentCode | None:
     )
 
 
+@use_case
 def current_code(promoter: User) -> EnrollmentCode:
     """The promoter's live code, issued on first use (or after the last one expired)."""
     zone_id = promoter_zone_id(promoter)
     code = _live_code_of(promoter.id)
     if code is None:
-        points.lock_user(promoter.id)  # one new code even when two requests race
+        users.lock(promoter.id)  # one new code even when two requests race
         code = _live_code_of(promoter.id) or _issue_code(promoter, zone_id, None)
-        db.session.commit()
     return code
 
 
+@use_case
 def rotate_code(promoter: User, expires_in_days: int | None) -> EnrollmentCode:
     zone_id = promoter_zone_id(promoter)
-    points.lock_user(promoter.id)
+    users.lock(promoter.id)
     _revoke_codes(promoter.id)
     code = _issue_code(promoter, zone_id, expires_in_days)
-    db.session.commit()
     return code
 
 
@@ -221,6 +239,7 @@ def enroll_url(scene: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/enroll?scene={scene}"
 
 
+@use_case
 def code_image(code: EnrollmentCode, fmt: str) -> tuple[bytes, str]:
     """PNG or SVG. With WeChat: its mini-program code (PNG, fetched once and kept).
     Without: a QR code of the enrollment link (segno)."""
@@ -231,7 +250,6 @@ def code_image(code: EnrollmentCode, fmt: str) -> tuple[bytes, str]:
                 current_app.config["WECHAT_ENROLL_PAGE"],
                 env_version=current_app.config["WECHAT_ENV_VERSION"],
             )
-            db.session.commit()
         mimetype = "image/png" if code.wxacode.startswith(b"\x89PNG") else "image/jpeg"
         return code.wxacode, mimetype
     qr = segno.make(enroll_url(code.scene), error="m")

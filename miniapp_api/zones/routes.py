@@ -4,9 +4,8 @@ from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from miniapp_api.auth.decorators import login_required
 from miniapp_api.extensions import limiter
-from miniapp_api.pagination import PageArgsSchema
+from miniapp_api.web import PageArgsSchema, login_required
 from miniapp_api.zones import enrollment, events, fences, promoters
 from miniapp_api.zones.schemas import (
     ApplicationInputSchema,

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import Instant, LocalDateTime
-from miniapp_api.pagination import PageArgsSchema, PageSchema
+from miniapp_api.web import PageArgsSchema, PageSchema
 from miniapp_api.zones.models import APPLICATION_STATUSES, ZONE_KINDS
 
 COORD_TYPES = ("wgs84", "gcj02")

@@ -1,16 +1,58 @@
-"""Wiring of the zones domain into the others (points, leaderboards, export)."""
+"""The zones domain's use cases, re-exported from their modules: fences (zones and the
+geofence), promoters (applications, roles with zones, codes), enrollment, events."""
 
-from __future__ import annotations
+from miniapp_api.zones.enrollment import (
+    enroll,
+    export_enrollment,
+    my_volunteers,
+    on_quiz_finished,
+    volunteer_counts,
+)
+from miniapp_api.zones.events import check_in_event, create_event, events_nearby
+from miniapp_api.zones.fences import (
+    create_zone,
+    deactivate_zone,
+    get_zone,
+    import_zones,
+    list_zones,
+    managed_zone_ids,
+    update_zone,
+    zone_names,
+)
+from miniapp_api.zones.promoters import (
+    applications,
+    apply,
+    current_code,
+    decide_application,
+    grant_role,
+    my_applications,
+    revoke_role,
+    rotate_code,
+)
 
-from miniapp_api.leaderboards import service as leaderboards
-from miniapp_api.points import service as points
-from miniapp_api.users import service as users
-from miniapp_api.zones.enrollment import export_section, volunteer_counts, zone_of_user
-from miniapp_api.zones.fences import zone_names
-
-
-def init_app(_app) -> None:
-    points.register_zone_resolver(zone_of_user)
-    leaderboards.register_zone_names(zone_names)
-    leaderboards.register_volunteer_counts(volunteer_counts)
-    users.register_export_section("enrollment", export_section)
+__all__ = [
+    "applications",
+    "apply",
+    "check_in_event",
+    "create_event",
+    "create_zone",
+    "current_code",
+    "deactivate_zone",
+    "decide_application",
+    "enroll",
+    "events_nearby",
+    "export_enrollment",
+    "get_zone",
+    "grant_role",
+    "import_zones",
+    "list_zones",
+    "managed_zone_ids",
+    "my_applications",
+    "my_volunteers",
+    "on_quiz_finished",
+    "revoke_role",
+    "rotate_code",
+    "update_zone",
+    "volunteer_counts",
+    "zone_names",
+]

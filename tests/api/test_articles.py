@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from miniapp_api.articles import admin, sync
+from miniapp_api.articles import admin_service as admin
 from miniapp_api.articles.models import Alert, ArticleRead
 from miniapp_api.config import PROJECT_ROOT
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
+from miniapp_api.content import sync
 from miniapp_api.points.models import PointsEntry
-from tests.api.test_errors import assert_error
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
+from tests.helpers import assert_error
 
 BODY = "这是一篇用于测试的反诈文章正文。" * 5
 _n = itertools.count()
@@ -27,7 +28,7 @@ def app(app_factory):
 @pytest.fixture
 def content(app_ctx):
     """The shipped categories and risk profiles (articles are made per test)."""
-    from miniapp_api.articles.content_files import load_categories, load_risk_profiles
+    from miniapp_api.content.files import load_categories, load_risk_profiles
 
     folder = PROJECT_ROOT / "content"
     cats = load_categories(folder / "categories.yaml")
@@ -386,7 +387,7 @@ def test_parallel_reads_of_one_article_pay_once(app, live_server, content, make_
     """8 simultaneous "finished reading" requests: one award, one reader counted."""
     import httpx
 
-    from tests.api.test_concurrency import fire_at_once
+    from tests.helpers import fire_at_once
 
     user = make_user()
     article = make_article()

@@ -11,11 +11,11 @@ import jwt as pyjwt
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 from miniapp_api.users.models import BANNED, User, UserRole
 from miniapp_api.wechat.client import WeChatClient
 from miniapp_api.wechat.token_cache import DatabaseTokenStore
-from tests.api.test_errors import assert_error
+from tests.helpers import assert_error
 
 
 def wechat_answering(app, handler):
@@ -242,7 +242,7 @@ def test_tokens_carry_a_string_subject_and_no_roles(app, client):
 
 def test_demotion_takes_effect_at_once(app, client, make_user, auth_headers):
     """Roles come from the database on every request, not from the token."""
-    from miniapp_api.auth.decorators import login_required
+    from miniapp_api.web import login_required
 
     @app.get("/admin-only")
     @login_required("admin")

@@ -1,31 +1,13 @@
 """Races through a real HTTP server: many requests in flight at the same moment."""
 
-import threading
-
 import httpx
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 from miniapp_api.users.models import User
+from tests.helpers import fire_at_once
 
 PARALLEL = 12
-
-
-def fire_at_once(count: int, send) -> list:
-    """Run `send()` on `count` threads released together by a barrier."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index: int) -> None:
-        barrier.wait()
-        results[index] = send()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_first_logins_create_one_user(app, live_server):

@@ -4,18 +4,7 @@ import logging
 
 import pytest
 
-ERROR_FIELDS = {"code", "status", "error", "message", "errors"}
-
-
-def assert_error(response, status: int, error: str) -> dict:
-    body = response.get_json()
-    assert response.status_code == status, body
-    assert set(body) >= ERROR_FIELDS, body
-    assert body["code"] == status
-    assert body["error"] == error
-    assert isinstance(body["message"], str) and body["message"]
-    assert response.headers["X-Request-ID"] == body["request_id"]
-    return body
+from tests.helpers import assert_error
 
 
 def test_unknown_route_is_not_found(client):

@@ -33,9 +33,9 @@ from schemathesis.config import SchemathesisConfig
 
 from miniapp_api import config as app_config
 from miniapp_api import create_app
-from miniapp_api.articles.models import Category
 from miniapp_api.auth.tokens import issue_token_pair
-from miniapp_api.extensions import db
+from miniapp_api.categories.models import Category
+from miniapp_api.storage import db
 from tests.factories import UserFactory
 
 OPENAPI_PATH = "/api/v1/openapi.json"

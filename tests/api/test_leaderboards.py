@@ -2,16 +2,19 @@
 
 import itertools
 import random
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from miniapp_api.extensions import db
+from miniapp_api.leaderboards import scores
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.leaderboards.backends import Board, RedisBackend, SqlBackend
+from miniapp_api.points import admin_service as points_admin
 from miniapp_api.points import service as points
+from miniapp_api.storage import db, unit_of_work
+from miniapp_api.timeutil import period_key
 from miniapp_api.users import service as users
-from tests.api.test_errors import assert_error
+from tests.helpers import assert_error
 
 TODAY = date(2026, 11, 18)  # a Wednesday: its week started on Monday 16 November
 UNCAPPED = {"quiz": {"daily_cap": None}}
@@ -24,21 +27,25 @@ def app(app_factory):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Set the app's "today" for the award service and the leaderboards."""
+def on_day(clock):
+    """Move the app's one clock to 10:00 in Shanghai on `day` (TODAY to begin with)."""
 
     def set_day(day: date) -> None:
-        monkeypatch.setattr(points, "today", lambda: day)
-        monkeypatch.setattr(leaderboards, "today", lambda: TODAY)
+        clock.set(datetime.combine(day, time(2, 0), tzinfo=UTC))
 
     set_day(TODAY)
     return set_day
 
 
 def earn(user, amount, *, zone_id=None):
-    result = points.award(user, "quiz", f"t:{next(_refs)}", points=amount, zone_id=zone_id)
+    with unit_of_work():
+        result = points.award(user, "quiz", f"t:{next(_refs)}", points=amount, zone_id=zone_id)
     assert result.awarded == amount
-    db.session.commit()
+
+
+def set_status(user, status):
+    with unit_of_work():
+        users.set_status(user, status)
 
 
 def board(client, headers, name="volunteers", **query):
@@ -52,7 +59,7 @@ def ranking(body):
 
 
 def test_ties_share_a_rank_and_the_first_to_reach_a_score_comes_first(
-    client, make_user, auth_headers, clock
+    client, make_user, auth_headers, on_day
 ):
     a, b, c, d = (make_user(roles=["volunteer"]) for _ in range(4))
     earn(b, 5)
@@ -68,18 +75,18 @@ def test_ties_share_a_rank_and_the_first_to_reach_a_score_comes_first(
 
 
 def test_spending_never_lowers_a_score_and_admin_adjustments_do_not_count(
-    client, make_user, auth_headers, clock
+    client, make_user, auth_headers, on_day
 ):
     volunteer = make_user(roles=["volunteer"])
     admin = make_user(roles=["admin"])
     earn(volunteer, 10)
-    points.spend(volunteer.id, 7, "redemption:1")
-    db.session.commit()
-    points.adjust_for_admin(volunteer.id, 50, "补录活动积分", admin, None)
+    with unit_of_work():
+        points.spend(volunteer.id, 7, "redemption:1")
+    points_admin.adjust(volunteer.id, 50, "补录活动积分", admin, None)
     assert board(client, auth_headers(volunteer))["me"] == {"rank": 1, "score": 10}
 
 
-def test_only_members_are_listed_and_others_have_no_me(client, make_user, auth_headers, clock):
+def test_only_members_are_listed_and_others_have_no_me(client, make_user, auth_headers, on_day):
     volunteer = make_user(roles=["volunteer"])
     resident = make_user()
     promoter = make_user(roles=["promoter"])
@@ -95,7 +102,7 @@ def test_only_members_are_listed_and_others_have_no_me(client, make_user, auth_h
 
 
 def test_a_member_without_points_is_ranked_after_everyone_who_has_some(
-    client, make_user, auth_headers, clock
+    client, make_user, auth_headers, on_day
 ):
     earners = [make_user(roles=["volunteer"]) for _ in range(3)]
     for amount, user in enumerate(earners, start=1):
@@ -107,7 +114,7 @@ def test_a_member_without_points_is_ranked_after_everyone_who_has_some(
 
 
 def test_periods_use_monday_weeks_and_months_in_the_app_time_zone(
-    client, make_user, auth_headers, clock
+    client, make_user, auth_headers, on_day
 ):
     user = make_user(roles=["volunteer"])
     for day, amount in [
@@ -115,51 +122,47 @@ def test_periods_use_monday_weeks_and_months_in_the_app_time_zone(
         (date(2026, 11, 15), 10),  # this month, last week (a Sunday)
         (date(2026, 11, 16), 100),  # this week's Monday
     ]:
-        clock(day)
+        on_day(day)
         earn(user, amount)
+    on_day(TODAY)
     headers = auth_headers(user)
     scores = {p: board(client, headers, period=p)["me"]["score"] for p in ("week", "month", "all")}
     assert scores == {"week": 100, "month": 110, "all": 111}
     assert board(client, headers)["period"] == "week"  # the default
 
 
-def test_the_local_date_decides_the_period(app_ctx, make_user, monkeypatch):
+def test_the_local_date_decides_the_period(app_ctx, make_user, clock):
     """A point earned at 00:30 on Monday in Shanghai (Sunday 16:30 UTC) counts this week."""
-    from datetime import UTC, datetime
-
-    from miniapp_api import timeutil
-
-    monkeypatch.setattr(timeutil, "utcnow", lambda: datetime(2026, 11, 15, 16, 30, tzinfo=UTC))
-    monkeypatch.setattr(leaderboards, "today", lambda: TODAY)
+    clock.set(datetime(2026, 11, 15, 16, 30, tzinfo=UTC))
     user = make_user(roles=["volunteer"])
     earn(user, 3)
-    week = Board("volunteers", leaderboards.period_key("week", TODAY), 0)
+    week = Board("volunteers", period_key("week", TODAY), 0)
     assert SqlBackend().key_of(week, user.id) is not None
 
 
 def test_banned_and_deleted_users_are_hidden_and_unbanned_ones_return(
-    client, make_user, auth_headers, clock
+    client, make_user, auth_headers, on_day
 ):
     viewer, banned, deleted = (make_user(roles=["volunteer"]) for _ in range(3))
     earn(viewer, 1)
     earn(banned, 5)
     earn(deleted, 9)
-    users.set_status(banned, "banned")
+    set_status(banned, "banned")
     users.delete_account(deleted)
     assert ranking(board(client, auth_headers(viewer))) == [(1, viewer.id, 1)]
-    users.set_status(banned, "active")
+    set_status(banned, "active")
     assert ranking(board(client, auth_headers(viewer))) == [(1, banned.id, 5), (2, viewer.id, 1)]
 
 
-def test_a_new_volunteer_brings_the_points_already_earned(client, make_user, auth_headers, clock):
+def test_a_new_volunteer_brings_the_points_already_earned(client, make_user, auth_headers, on_day):
     resident = make_user()
     earn(resident, 6)
-    users.grant_roles(resident, ["volunteer"])
-    db.session.commit()
+    with unit_of_work():
+        users.grant_roles(resident, ["volunteer"])
     assert board(client, auth_headers(resident))["me"] == {"rank": 1, "score": 6}
 
 
-def test_zone_boards_count_points_earned_in_the_zone(client, make_user, auth_headers, clock):
+def test_zone_boards_count_points_earned_in_the_zone(client, make_user, auth_headers, on_day):
     a, b, c = (make_user(roles=["volunteer"]) for _ in range(3))
     earn(a, 5, zone_id=1)
     earn(a, 20, zone_id=2)
@@ -179,7 +182,7 @@ def test_zone_boards_count_points_earned_in_the_zone(client, make_user, auth_hea
     assert outside["me"] == {"rank": 3, "score": 0}
 
 
-def test_limit_and_around(client, make_user, auth_headers, clock):
+def test_limit_and_around(client, make_user, auth_headers, on_day):
     members = [make_user(roles=["volunteer"]) for _ in range(8)]
     for amount, user in enumerate(members, start=1):
         earn(user, amount * 2 if amount != 4 else 10)  # 4th ties with 5th at 10
@@ -211,11 +214,11 @@ def test_leaderboards_need_a_login(client):
     assert_error(client.get("/api/v1/leaderboards/volunteers"), 401, "UNAUTHORIZED")
 
 
-def test_rebuild_recomputes_the_summary_from_the_ledger(app_ctx, make_user, clock):
+def test_rebuild_recomputes_the_summary_from_the_ledger(app_ctx, make_user, on_day):
     users_ = [make_user(roles=["volunteer", "promoter"]) for _ in range(3)]
     for amount, user in enumerate(users_, start=1):
         earn(user, amount, zone_id=amount)
-    week = Board("volunteers", leaderboards.period_key("week", TODAY), 0)
+    week = Board("volunteers", period_key("week", TODAY), 0)
     before = SqlBackend().top(week, 10)
     db.session.execute(db.text("DELETE FROM leaderboard_scores"))
     db.session.commit()
@@ -227,7 +230,7 @@ def test_rebuild_recomputes_the_summary_from_the_ledger(app_ctx, make_user, cloc
 # ---- the Redis backend -----------------------------------------------------
 
 
-def _random_history(make_user, clock, seed: int):
+def _random_history(make_user, on_day, seed: int):
     """Users with mixed roles, awards over three months in five zones, bans and a
     late enrollment: a history that exercises every path of both backends."""
     rng = random.Random(seed)
@@ -235,39 +238,39 @@ def _random_history(make_user, clock, seed: int):
     people = [make_user(roles=rng.choice(roles)) for _ in range(24)]
     days = [date(2026, 9, 28), date(2026, 10, 30), date(2026, 11, 9), date(2026, 11, 16), TODAY]
     for _ in range(160):
-        clock(rng.choice(days))
+        on_day(rng.choice(days))
         earn(
             rng.choice(people),
             rng.choice([1, 2, 2, 3, 5]),
             zone_id=rng.choice([None, 1, 2, 3, 4, 5]),
         )
-    users.set_status(people[0], "banned")
+    set_status(people[0], "banned")
     users.delete_account(people[1])
-    users.grant_roles(people[2], ["volunteer"])
-    db.session.commit()
-    clock(TODAY)
+    with unit_of_work():
+        users.grant_roles(people[2], ["volunteer"])
+    on_day(TODAY)
     return [person.id for person in people]
 
 
 def _everything(store, user_ids):
     answers = {}
     for name, period, zone in itertools.product(
-        leaderboards.BOARDS, ("week", "month", "all"), (0, 1, 2, 3, 4, 5)
+        scores.BOARDS, ("week", "month", "all"), (0, 1, 2, 3, 4, 5)
     ):
-        board_ = Board(name, leaderboards.period_key(period, TODAY), zone)
+        board_ = Board(name, period_key(period, TODAY), zone)
         for user_id in user_ids:
             top, me, around = leaderboards._read(store, board_, user_id, 100, 3)
             answers[(name, period, zone, user_id)] = (top, me, around)
     for period in ("week", "month", "all"):
-        answers[("zones", period)] = store.zones(leaderboards.period_key(period, TODAY))
+        answers[("zones", period)] = store.zones(period_key(period, TODAY))
     return answers
 
 
 @pytest.mark.redis
-def test_both_backends_give_identical_answers_for_the_same_history(app_factory, make_user, clock):
+def test_both_backends_give_identical_answers_for_the_same_history(app_factory, make_user, on_day):
     app = app_factory(POINTS_RULES=UNCAPPED, LEADERBOARD_BACKEND="redis")
     with app.app_context():
-        user_ids = _random_history(make_user, clock, seed=7)
+        user_ids = _random_history(make_user, on_day, seed=7)
         redis_store = RedisBackend.for_app(app)
         assert not redis_store.ready()  # not built yet: reads use SQL
         assert isinstance(leaderboards.backend(), SqlBackend)
@@ -284,7 +287,7 @@ def test_both_backends_give_identical_answers_for_the_same_history(app_factory, 
 
 @pytest.mark.redis
 def test_the_redis_backend_serves_the_api_and_stays_in_step(
-    app_factory, make_user, auth_headers, clock
+    app_factory, make_user, auth_headers, on_day
 ):
     app = app_factory(POINTS_RULES=UNCAPPED, LEADERBOARD_BACKEND="redis")
     client = app.test_client()
@@ -297,13 +300,13 @@ def test_the_redis_backend_serves_the_api_and_stays_in_step(
         assert isinstance(leaderboards.backend(), RedisBackend)
         body = board(client, auth_headers(b))
         assert ranking(body) == [(1, a.id, 5), (2, b.id, 4)]
-        users.set_status(a, "banned")
+        set_status(a, "banned")
         assert ranking(board(client, auth_headers(b))) == [(1, b.id, 4)]
         zones = client.get("/api/v1/leaderboards/zones", headers=auth_headers(b)).get_json()
         assert zones["items"] == []  # a's points in zone 9 left with a
 
 
-def test_an_unreachable_redis_falls_back_to_sql(app_factory, make_user, auth_headers, clock):
+def test_an_unreachable_redis_falls_back_to_sql(app_factory, make_user, auth_headers, on_day):
     app = app_factory(
         POINTS_RULES=UNCAPPED,
         REDIS_URL="redis://127.0.0.1:1/0",

@@ -1,8 +1,8 @@
 """Health and readiness, with and without a reachable Redis."""
 
 from miniapp_api import create_app
-from tests.api.test_errors import assert_error
 from tests.conftest import make_config
+from tests.helpers import assert_error
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 

@@ -3,11 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
-from tests.api.test_concurrency import fire_at_once
-from tests.api.test_errors import assert_error
+from miniapp_api.storage import db
+from tests.helpers import assert_error, fire_at_once
 
 
 def test_history_lists_rows_newest_first_with_totals(client, make_user, auth_headers):

@@ -6,95 +6,30 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from miniapp_api.articles.models import PUBLISHED, Article, Category
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
+from miniapp_api.articles.models import PUBLISHED, Article
+from miniapp_api.categories.models import Category
+from miniapp_api.content.questions import sync_questions
 from miniapp_api.points.models import PointsEntry
-from miniapp_api.quizzes.checks import MULTIPLE, SINGLE, TRUE_FALSE
-from miniapp_api.quizzes.content import QuestionData, sync_questions
+from miniapp_api.quizzes.checks import SINGLE
 from miniapp_api.quizzes.models import Question, QuestionOption, QuizSession, SessionQuestion
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
-from tests.api.test_errors import assert_error
-
-SESSIONS = "/api/v1/quiz-sessions"
+from tests.helpers import (
+    SESSIONS,
+    answers,
+    assert_error,
+    correct_ids,
+    make_bank,
+    start,
+    wrong_ids,
+)
 
 
 @pytest.fixture
 def app(app_factory):
     """Tests answer instantly: no "too fast" flag unless a test asks for it."""
     return app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=0)
-
-
-def question_items(slug: str, count: int) -> list[QuestionData]:
-    items = []
-    for n in range(count):
-        kind = (SINGLE, MULTIPLE, TRUE_FALSE)[n % 3]
-        if kind == TRUE_FALSE:
-            options, answer = (("a", "正确"), ("b", "错误")), ("a",) if n % 2 else ("b",)
-        else:
-            options = tuple((key, f"{slug} 第{n}题 选项{key}") for key in "abcd")
-            answer = ("abcd"[n % 4],) if kind == SINGLE else ("a", "c")
-        items.append(
-            QuestionData(
-                path="test",
-                key=f"{slug}-q{n:02d}",
-                category=slug,
-                type=kind,
-                stem=f"{slug} 第{n}题：接到陌生电话，应该怎么做？",
-                options=options,
-                answer=answer,
-                explanation=f"解析 {slug}-{n}：挂断电话，拨打 96110 核实。",
-                article=f"{slug}-article",
-            )
-        )
-    return items
-
-
-def make_bank(categories: int = 3, per_category: int = 12) -> list[str]:
-    """Categories cat-0… with `per_category` questions each; returns the slugs."""
-    slugs = [f"cat-{i}" for i in range(categories)]
-    for i, slug in enumerate(slugs):
-        db.session.add(Category(slug=slug, name=f"类型{i}", description="测试" * 10, sort_order=i))
-    db.session.flush()
-    sync_questions([q for slug in slugs for q in question_items(slug, per_category)], Counter())
-    db.session.commit()
-    return slugs
-
-
-def correct_ids(question_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(QuestionOption.public_id).where(
-                QuestionOption.question_id == question_id, QuestionOption.is_correct.is_(True)
-            )
-        )
-    )
-
-
-def wrong_ids(question_id: int) -> list[str]:
-    options = db.session.scalars(
-        select(QuestionOption.public_id).where(
-            QuestionOption.question_id == question_id, QuestionOption.is_correct.is_(False)
-        )
-    ).all()
-    return [options[0]]
-
-
-def answers(session: dict, right: int | None = None) -> list[dict]:
-    """Answers to every question: the first `right` correct (all when None), then wrong."""
-    out = []
-    for index, question in enumerate(session["questions"]):
-        good = right is None or index < right
-        ids = correct_ids(question["id"]) if good else wrong_ids(question["id"])
-        out.append({"question_id": question["id"], "option_ids": ids})
-    return out
-
-
-def start(client, headers, mode, category=None, status=201):
-    body = {"mode": mode} if category is None else {"mode": mode, "category": category}
-    response = client.post(SESSIONS, json=body, headers=headers)
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
 
 
 def submit(client, headers, session_id, payload, key=None):
@@ -657,9 +592,9 @@ def test_sessions_are_in_the_data_export(client, make_user, auth_headers):
 
 def test_the_shipped_bank_plays_end_to_end(client, make_user, auth_headers):
     """The real content/quizzes bank: a daily and a topic session of each category."""
-    from miniapp_api.articles.content_files import load_categories
     from miniapp_api.config import PROJECT_ROOT
-    from miniapp_api.quizzes.content import load_question_bank
+    from miniapp_api.content.files import load_categories
+    from miniapp_api.content.questions import load_question_bank
 
     categories = load_categories(PROJECT_ROOT / "content" / "categories.yaml")
     for item in categories:
@@ -680,16 +615,18 @@ def test_the_shipped_bank_plays_end_to_end(client, make_user, auth_headers):
         assert result["correct_count"] == 5
 
 
-def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(
-    app_factory, make_user, auth_headers, monkeypatch
-):
-    """A scored, unflagged session tells the zones domain (the promoter's one-time
-    `recruit_qualified` bonus); a session flagged as too fast does not."""
-    from miniapp_api.quizzes import scoring
+def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(app_factory, make_user, auth_headers):
+    """A scored, unflagged session is announced (the zones domain listens for the
+    promoter's one-time `recruit_qualified` bonus); one flagged as too fast is not."""
+    from miniapp_api import signals
 
     calls: list[int] = []
-    monkeypatch.setattr(scoring.enrollment, "qualify_recruit", calls.append)
+
+    def heard(_app, *, user_id, session_id):
+        calls.append(user_id)
+
     app = app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=3)
+    signals.quiz_finished.connect(heard, sender=app)
     client = app.test_client()
     with app.app_context():
         make_bank(categories=1, per_category=10)

@@ -9,8 +9,6 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db
 from miniapp_api.quizzes.models import (
     TOPIC,
     AnswerChoice,
@@ -19,8 +17,9 @@ from miniapp_api.quizzes.models import (
     QuizSession,
     SessionQuestion,
 )
-from tests.api.test_errors import assert_error
-from tests.api.test_quizzes import make_bank
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
+from tests.helpers import assert_error, make_bank
 
 ADMIN = "/api/v1/admin"
 

@@ -4,12 +4,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.quizzes.models import QuizSession
-from tests.api.test_concurrency import fire_at_once
-from tests.api.test_quizzes import SESSIONS, answers, correct_ids, make_bank, start
+from miniapp_api.storage import db
+from tests.helpers import SESSIONS, answers, correct_ids, fire_at_once, make_bank, start
 
 PARALLEL = 12
 

@@ -6,17 +6,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
+from miniapp_api.points import admin_service as points_admin
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.rewards.models import Redemption, Reward
+from miniapp_api.storage import db
 from miniapp_api.users.models import User
-from tests.api.test_concurrency import fire_at_once
-from tests.api.test_errors import assert_error
+from tests.helpers import assert_error, fire_at_once
 
 
 def give_points(user: User, amount: int) -> None:
-    points.adjust_for_admin(user.id, amount, "测试发放", user, None)
+    points_admin.adjust(user.id, amount, "测试发放", user, None)
 
 
 def add_reward(**values) -> int:

@@ -6,15 +6,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
 from miniapp_api.points.models import PointsEntry
+from miniapp_api.storage import db
 from miniapp_api.users.models import User
 from miniapp_api.wechat.client import WeChatClient
 from miniapp_api.wechat.token_cache import DatabaseTokenStore
 from miniapp_api.zones import geo
 from miniapp_api.zones.models import Enrollment, EnrollmentCode, ScanPosition
-from tests.api.test_concurrency import fire_at_once
-from tests.api.test_errors import assert_error
+from tests.helpers import assert_error, fire_at_once
 
 # A square fence near Cixi in GCJ-02: about 960 m east-west and 1,110 m north-south.
 WEST, EAST, SOUTH, NORTH = 121.25, 121.26, 30.17, 30.18
@@ -614,8 +613,8 @@ def test_a_volunteers_first_finished_quiz_qualifies_the_recruit(
     app_factory, make_user, auth_headers
 ):
     """+3 for the promoter (recruit_qualified) when the volunteer finishes a quiz, once."""
-    from miniapp_api.articles import sync
     from miniapp_api.config import PROJECT_ROOT
+    from miniapp_api.content import sync
 
     app = app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=0)
     with app.app_context():

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from miniapp_api.auth import blocklist
 from miniapp_api.auth.models import RevokedSession
-from miniapp_api.db import utcnow
-from miniapp_api.extensions import db, redis_store
+from miniapp_api.redis_store import redis_store
+from miniapp_api.storage import db
+from miniapp_api.timeutil import utcnow
 
 
 def revoke(sid: str, ttl: timedelta) -> None:

@@ -4,9 +4,10 @@ import shutil
 
 from sqlalchemy import func, select
 
-from miniapp_api.articles.models import Article, Category
+from miniapp_api.articles.models import Article
+from miniapp_api.categories.models import Category
 from miniapp_api.config import PROJECT_ROOT
-from miniapp_api.extensions import db
+from miniapp_api.storage import db, unit_of_work
 from miniapp_api.users.models import User
 
 
@@ -75,8 +76,8 @@ def test_leaderboards_rebuild_restores_the_summary(app, make_user):
     from miniapp_api.points import service as points
 
     volunteer = make_user(roles=["volunteer"])
-    points.award(volunteer, "enrolled", "once")
-    db.session.commit()
+    with unit_of_work():
+        points.award(volunteer, "enrolled", "once")
     db.session.execute(LeaderboardScore.__table__.delete())
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["leaderboards", "rebuild"])

@@ -4,8 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from miniapp_api.db import render_item
-from miniapp_api.extensions import db
+from miniapp_api.storage import db, render_item
 
 
 def test_models_and_migrations_agree(app_ctx):

@@ -1,14 +1,14 @@
 """The award service: once per cause, daily caps, the cached balance, streaks."""
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.extensions import db
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
+from miniapp_api.storage import db, unit_of_work
 from miniapp_api.users.models import User
 
 
@@ -22,9 +22,8 @@ def ledger(user) -> list[tuple[str, str, int]]:
 
 
 def award(user, reason, ref, **kwargs):
-    result = points.award(user, reason, ref, **kwargs)
-    db.session.commit()
-    return result
+    with unit_of_work():
+        return points.award(user, reason, ref, **kwargs)
 
 
 def test_same_cause_pays_once(make_user):
@@ -86,25 +85,24 @@ def test_spending_never_goes_negative(make_user):
     """A debit larger than the balance raises and writes nothing."""
     user = make_user()
     award(user, "enrolled", "once")
-    with pytest.raises(points.InsufficientPoints):
+    with pytest.raises(points.InsufficientPoints), unit_of_work():
         points.spend(user.id, 11, "redemption:1")
-    db.session.rollback()
-    points.spend(user.id, 10, "redemption:2")
-    db.session.commit()
+    with unit_of_work():
+        points.spend(user.id, 10, "redemption:2")
     db.session.refresh(user)
     assert user.points_balance == 0
     assert [row[0] for row in ledger(user)] == ["enrolled", "redeem"]
 
 
-def test_checkin_streak_bonus_on_every_seventh_day(make_user, monkeypatch):
+def test_checkin_streak_bonus_on_every_seventh_day(make_user, clock):
     """Days 1–6 pay 1, day 7 pays 6, day 8 pays 1 again; a gap restarts the streak."""
     user = make_user()
-    start = date(2026, 11, 1)
+    start = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
     paid = []
     for offset in [*range(8), 10]:
-        monkeypatch.setattr(points, "today", lambda offset=offset: start + timedelta(offset))
+        clock.set(start + timedelta(days=offset))
         result = points.check_in(user)
-        paid.append((result["streak"], result["points_awarded"]))
+        paid.append((result.streak, result.points_awarded))
     assert paid == [(1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (7, 6), (8, 1), (1, 1)]
     with pytest.raises(points.AlreadyCheckedIn):
         points.check_in(user)
@@ -134,8 +132,8 @@ def test_parallel_awards_respect_the_cap_and_pay_once(app, make_user):
             target = db.session.get(User, user_id)
             barrier.wait(timeout=30)
             try:
-                points.award(target, "article_read", f"article:{n % 6}")
-                db.session.commit()
+                with unit_of_work():
+                    points.award(target, "article_read", f"article:{n % 6}")
             except Exception as exc:  # any failure is a finding
                 errors.append(exc)
 

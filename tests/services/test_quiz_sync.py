@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.articles.content_files import load_categories
-from miniapp_api.articles.models import Category
+from miniapp_api.categories.models import Category
 from miniapp_api.config import PROJECT_ROOT
-from miniapp_api.extensions import db
+from miniapp_api.content.files import load_categories
+from miniapp_api.content.questions import load_question_bank, sync_questions
 from miniapp_api.quizzes import service
-from miniapp_api.quizzes.content import load_question_bank, sync_questions
 from miniapp_api.quizzes.models import ADMIN, Question
+from miniapp_api.storage import db
 
 SHIPPED = PROJECT_ROOT / "content" / "quizzes"
 

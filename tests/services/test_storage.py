@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.extensions import db
+from miniapp_api.storage import db
 from miniapp_api.users.models import User, UserRole
 
 

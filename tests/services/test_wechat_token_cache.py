@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from miniapp_api.db import utcnow
+from miniapp_api.timeutil import utcnow
 from miniapp_api.wechat import client as client_module
 from miniapp_api.wechat.client import WeChatClient
 from miniapp_api.wechat.errors import WeChatUnavailable

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from miniapp_api.articles.content_files import ContentError, load_categories
 from miniapp_api.config import PROJECT_ROOT
+from miniapp_api.content.files import ContentError, load_categories
 
 REQUIRED_NAMES = {
     "刷单返利",

@@ -3,14 +3,14 @@
 import itertools
 from collections import Counter
 
-from miniapp_api.articles.content_files import (
+from miniapp_api.config import PROJECT_ROOT
+from miniapp_api.content.files import (
     load_alert,
     load_article,
     load_categories,
     load_risk_profiles,
 )
-from miniapp_api.articles.sync import PROFILE_DIMENSIONS
-from miniapp_api.config import PROJECT_ROOT
+from miniapp_api.content.sync import PROFILE_DIMENSIONS
 
 CONTENT = PROJECT_ROOT / "content"
 

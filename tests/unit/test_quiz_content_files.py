@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from miniapp_api.articles.content_files import ContentError, load_categories
 from miniapp_api.config import PROJECT_ROOT
-from miniapp_api.quizzes.content import load_question_bank
+from miniapp_api.content.files import ContentError, load_categories
+from miniapp_api.content.questions import load_question_bank
 
 CONTENT = PROJECT_ROOT / "content"
 CATEGORY_SLUGS = {c.slug for c in load_categories(CONTENT / "categories.yaml")}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from miniapp_api.db import utcnow
+from miniapp_api.timeutil import utcnow
 from miniapp_api.wechat.client import FakeWeChatClient, WeChatClient, WeChatSession
 from miniapp_api.wechat.errors import WeChatCodeInvalid, WeChatUnavailable, WeChatUserRestricted
 

@@ -1,50 +1,38 @@
-"""`flask content sync`: every file under content/ validated first, then loaded by slug."""
+"""`flask content sync`: every file under content/ validated first, then loaded by slug
+in one unit of work (all of it, or nothing)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from miniapp_api.articles.admin import set_tags, status_for
-from miniapp_api.articles.content_files import (
+from miniapp_api.articles.admin_service import set_tags, status_for
+from miniapp_api.articles.fields import alert_figures
+from miniapp_api.articles.models import ARCHIVED, FILE, PUBLISHED, Alert, Article, RiskProfile
+from miniapp_api.articles.rendering import render_markdown
+from miniapp_api.categories.models import Category
+from miniapp_api.content.files import (
     AlertData,
     ArticleData,
     CategoryData,
     ContentError,
-    alert_figures,
     load_alert,
     load_article,
     load_categories,
     load_risk_profiles,
 )
-from miniapp_api.articles.models import (
-    ARCHIVED,
-    FILE,
-    PUBLISHED,
-    Alert,
-    Article,
-    Category,
-    RiskProfile,
-)
-from miniapp_api.articles.rendering import render_markdown
-from miniapp_api.extensions import db
+from miniapp_api.content.questions import QuestionData, load_question_bank, sync_questions
+from miniapp_api.storage import db, unit_of_work
 from miniapp_api.users.models import AGE_GROUPS, OCCUPATIONS
 
+__all__ = ["ContentError", "content_files", "sync_content"]
+
 PROFILE_DIMENSIONS = {"age_groups": AGE_GROUPS, "occupations": OCCUPATIONS}
-
-
-# Loaders other domains add to `flask content sync` (the question bank): (folder name,
-# load(folder, category slugs, article slugs) -> data, sync(data, counts) without commit).
-_extra_loaders: list[tuple[str, Callable, Callable]] = []
-
-
-def register_content_loader(folder: str, load: Callable, sync: Callable) -> None:
-    if all(entry[0] != folder for entry in _extra_loaders):
-        _extra_loaders.append((folder, load, sync))
 
 
 def content_files(content_dir: Path) -> list[Path]:
@@ -52,9 +40,48 @@ def content_files(content_dir: Path) -> list[Path]:
     files = [content_dir / "categories.yaml", content_dir / "risk_profiles.yaml"]
     files += sorted((content_dir / "articles").glob("*.md"))
     files += sorted((content_dir / "alerts").glob("*.yaml"))
-    for folder, _load, _sync in _extra_loaders:
-        files += sorted((content_dir / folder).glob("*.yaml"))
+    files += sorted((content_dir / "quizzes").glob("*.yaml"))
     return files
+
+
+@dataclass(frozen=True)
+class Corpus:
+    categories: list[CategoryData]
+    profiles: dict[str, dict[str, list[str]]]
+    articles: list[ArticleData]
+    alerts: list[AlertData]
+    questions: list[QuestionData]
+
+
+def read_corpus(content_dir: Path, step: Callable[[int], None]) -> Corpus:
+    """Read and validate every file; a ContentError names the first bad one."""
+    categories = load_categories(content_dir / "categories.yaml")
+    slugs = {item.slug for item in categories}
+    profiles = load_risk_profiles(content_dir / "risk_profiles.yaml", slugs, PROFILE_DIMENSIONS)
+    step(2)
+    articles = []
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        articles.append(load_article(path, slugs))
+        step(1)
+    alerts = []
+    for path in sorted((content_dir / "alerts").glob("*.yaml")):
+        alerts.append(load_alert(path, slugs))
+        step(1)
+    article_slugs = {item.slug for item in articles} | set(db.session.scalars(select(Article.slug)))
+    quiz_dir = content_dir / "quizzes"
+    questions = load_question_bank(quiz_dir, slugs, article_slugs=article_slugs)
+    step(len(list(quiz_dir.glob("*.yaml"))))
+    _unique(articles, "articles")
+    _unique(alerts, "alerts")
+    return Corpus(categories, profiles, articles, alerts, questions)
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run so that its unit of work rolls back."""
+
+    def __init__(self, counts: Counter):
+        super().__init__("dry run")
+        self.counts = counts
 
 
 def sync_content(
@@ -66,39 +93,20 @@ def sync_content(
     alerts whose file is gone. Returns counts such as `articles_created`. With
     `dry_run`, nothing is committed. `progress(n)` is told each time n files are read.
     """
-    step = progress or (lambda _n: None)
-    categories = load_categories(content_dir / "categories.yaml")
-    slugs = {item.slug for item in categories}
-    profiles = load_risk_profiles(content_dir / "risk_profiles.yaml", slugs, PROFILE_DIMENSIONS)
-    step(2)
-    articles = []
-    for path in sorted((content_dir / "articles").glob("*.md")):
-        articles.append(load_article(path, slugs))
-        step(1)
-    alerts_ = []
-    for path in sorted((content_dir / "alerts").glob("*.yaml")):
-        alerts_.append(load_alert(path, slugs))
-        step(1)
-    article_slugs = {item.slug for item in articles} | set(db.session.scalars(select(Article.slug)))
-    extras = []
-    for folder, load, sync in _extra_loaders:
-        extras.append((sync, load(content_dir / folder, slugs, article_slugs)))
-        step(len(list((content_dir / folder).glob("*.yaml"))))
-    _unique(articles, "articles")
-    _unique(alerts_, "alerts")
-
-    counts: Counter = Counter()
-    sync_categories(categories, counts)
-    db.session.flush()
-    sync_profiles(profiles, counts)
-    _sync_articles(articles, counts)
-    _sync_alerts(alerts_, counts)
-    for sync, data in extras:
-        sync(data, counts)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    corpus = read_corpus(content_dir, progress or (lambda _n: None))
+    try:
+        with unit_of_work():
+            counts: Counter = Counter()
+            sync_categories(corpus.categories, counts)
+            db.session.flush()
+            sync_profiles(corpus.profiles, counts)
+            _sync_articles(corpus.articles, counts)
+            _sync_alerts(corpus.alerts, counts)
+            sync_questions(corpus.questions, counts)
+            if dry_run:
+                raise _DryRun(counts)
+    except _DryRun as finished:
+        return finished.counts
     return counts
 
 

@@ -17,9 +17,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from miniapp_api.articles.content_files import ContentError, first_error, read_yaml
-from miniapp_api.articles.models import Category
-from miniapp_api.extensions import db
+from miniapp_api.categories.models import Category
+from miniapp_api.content.files import ContentError, first_error, read_yaml
 from miniapp_api.quizzes import bank
 from miniapp_api.quizzes.checks import (
     EXPLANATION_MAX_LENGTH,
@@ -31,6 +30,7 @@ from miniapp_api.quizzes.checks import (
     text_problems,
 )
 from miniapp_api.quizzes.models import ACTIVE, FILE, RETIRED, Question
+from miniapp_api.storage import db
 
 SLUG = validate.Regexp(KEY_PATTERN, error="只能包含小写字母、数字和连字符")
 

@@ -8,10 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from miniapp_api.articles.content_files import (
-    alert_figures,
-)
-from miniapp_api.articles.lookups import existing_category_slugs
+from miniapp_api.articles.fields import alert_figures
 from miniapp_api.articles.models import (
     ADMIN,
     ARCHIVED,
@@ -24,10 +21,10 @@ from miniapp_api.articles.models import (
 )
 from miniapp_api.articles.reading import category_id_of, filtered
 from miniapp_api.articles.rendering import render_markdown
-from miniapp_api.db import utcnow
+from miniapp_api.categories.service import existing_slugs as existing_category_slugs
 from miniapp_api.errors import Conflict, NotFound, ValidationFailed
-from miniapp_api.extensions import db
-from miniapp_api.pagination import paginate
+from miniapp_api.storage import db, paginate, use_case
+from miniapp_api.timeutil import utcnow
 
 
 def status_for(requested: str, published_at: datetime | None) -> str:
@@ -74,6 +71,7 @@ def get_article(article_id: int) -> Article:
     return article
 
 
+@use_case
 def create_article(values: Mapping[str, Any]) -> Article:
     values = dict(values)
     _slug_free(Article, values["slug"])
@@ -85,10 +83,10 @@ def create_article(values: Mapping[str, Any]) -> Article:
     article.status = status_for(requested, article.published_at)
     set_tags(article, tags)
     db.session.add(article)
-    db.session.commit()
     return article
 
 
+@use_case
 def update_article(article_id: int, values: Mapping[str, Any]) -> Article:
     """Edit; `published_at` only changes when it is given."""
     article = get_article(article_id)
@@ -106,10 +104,10 @@ def update_article(article_id: int, values: Mapping[str, Any]) -> Article:
         article.status = status_for(requested, article.published_at)
     elif article.status in (PUBLISHED, SCHEDULED):
         article.status = status_for(article.status, article.published_at)
-    db.session.commit()
     return article
 
 
+@use_case
 def publish_article(article_id: int, at: datetime | None) -> Article:
     """Publish now, or schedule for `at`; a republish keeps the first `published_at`."""
     article = get_article(article_id)
@@ -118,14 +116,13 @@ def publish_article(article_id: int, at: datetime | None) -> Article:
     elif article.published_at is None:
         article.published_at = utcnow()
     article.status = status_for(PUBLISHED, article.published_at)
-    db.session.commit()
     return article
 
 
+@use_case
 def archive_article(article_id: int) -> Article:
     article = get_article(article_id)
     article.status = ARCHIVED
-    db.session.commit()
     return article
 
 
@@ -167,15 +164,16 @@ def get_alert(alert_id: int) -> Alert:
     return alert
 
 
+@use_case
 def create_alert(values: Mapping[str, Any]) -> Alert:
     _slug_free(Alert, values["slug"])
     alert = Alert(**_alert_values(values), source=ADMIN)
     alert.status = status_for(PUBLISHED, alert.published_at)
     db.session.add(alert)
-    db.session.commit()
     return alert
 
 
+@use_case
 def replace_alert(alert_id: int, values: Mapping[str, Any]) -> Alert:
     """Alerts are small: an edit sends the whole alert, validated as on creation."""
     alert = get_alert(alert_id)
@@ -184,10 +182,9 @@ def replace_alert(alert_id: int, values: Mapping[str, Any]) -> Alert:
         setattr(alert, key, value)
     if alert.status != ARCHIVED:
         alert.status = status_for(PUBLISHED, alert.published_at)
-    db.session.commit()
     return alert
 
 
+@use_case
 def archive_alert(alert_id: int) -> None:
     get_alert(alert_id).status = ARCHIVED
-    db.session.commit()

@@ -1,0 +1,193 @@
+"""Keeping the leaderboards in step with the ledger: the summary table, in the same
+transaction as each award or membership change, and Redis after the commit.
+
+The summary table (`leaderboard_scores`) is a read model of the points ledger. It
+listens (`wiring.connect_domains`) to `signals.points_awarded` and
+`signals.membership_changed`; with the Redis backend on, the same changes go to sorted
+sets once the unit of work has committed (`ZADD GT`, so late or repeated writes never
+lower a score). `rebuild` recomputes everything from the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from flask import current_app
+from sqlalchemy import delete, func, literal, select
+
+from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
+from miniapp_api.leaderboards.models import CITY, LeaderboardScore, sort_key, sql_sort_key
+from miniapp_api.points.models import EARNING_REASONS, PointsEntry
+from miniapp_api.storage import after_commit, db, insert, transaction_state, use_case
+from miniapp_api.timeutil import PERIODS, local_today, period_key, period_start
+from miniapp_api.users.models import ACTIVE, User, UserRole
+
+# Board name -> the role its members hold.
+BOARDS = {"volunteers": "volunteer", "promoters": "promoter"}
+ZONE_BOARD = "volunteers"  # zones are ranked by their volunteers' points
+PENDING_KEY = "leaderboard_changes"
+COLUMNS = ["board", "period", "zone_id", "user_id", "score", "reached_seq", "sort_key"]
+
+
+def redis_backend() -> RedisBackend | None:
+    return RedisBackend.for_app(current_app)
+
+
+def _queue(changes: list[tuple]) -> None:
+    """Send `changes` to Redis once the current unit of work has committed."""
+    backend = redis_backend()
+    if not changes or backend is None:
+        return
+    state = transaction_state()
+    pending = state.get(PENDING_KEY)
+    if pending is None:
+        pending = state[PENDING_KEY] = []
+        after_commit(partial(backend.apply, pending))
+    pending.extend(changes)
+
+
+def _boards_of(user_id: int) -> list[str]:
+    held = set(
+        db.session.scalars(
+            select(UserRole.role)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.user_id == user_id, User.status == ACTIVE)
+        )
+    )
+    return [board for board, role in BOARDS.items() if role in held]
+
+
+def on_points_awarded(_app, *, entry: PointsEntry) -> None:
+    """Add an earning ledger row to every board its user is on."""
+    boards = _boards_of(entry.user_id)
+    if not boards:
+        return
+    zones = [CITY] + ([entry.zone_id] if entry.zone_id else [])
+    periods = [period_key(period, entry.local_date) for period in PERIODS]
+    rows = [
+        {
+            "board": board,
+            "period": period,
+            "zone_id": zone,
+            "user_id": entry.user_id,
+            "score": entry.delta,
+            "reached_seq": entry.id,
+            "sort_key": sort_key(entry.delta, entry.id),
+        }
+        for board in boards
+        for period in periods
+        for zone in zones
+    ]
+    table = LeaderboardScore.__table__
+    stmt = insert(LeaderboardScore).values(rows)
+    new_score = table.c.score + stmt.excluded.score
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["board", "period", "zone_id", "user_id"],
+        set_={
+            "score": new_score,
+            "reached_seq": stmt.excluded.reached_seq,
+            "sort_key": sql_sort_key(new_score, stmt.excluded.reached_seq),
+        },
+    ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.sort_key)
+    written = db.session.execute(stmt).all()
+    changes = [("add", b, p, z, entry.user_id, key) for b, p, z, key in written]
+    if entry.zone_id and ZONE_BOARD in boards:
+        changes += [("zone", p, entry.zone_id, entry.delta, entry.id) for p in periods]
+    _queue(changes)
+
+
+def _aggregate(board: str, period: str, day: date, *, by_zone: bool, user_id: int | None):
+    """SELECT of summary rows for `board` computed from the ledger."""
+    score = func.sum(PointsEntry.delta)
+    seq = func.max(PointsEntry.id)
+    zone = PointsEntry.zone_id if by_zone else literal(CITY)
+    members = (
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == BOARDS[board], User.status == ACTIVE)
+    )
+    query = select(
+        literal(board),
+        literal(period_key(period, day)),
+        zone,
+        PointsEntry.user_id,
+        score,
+        seq,
+        sql_sort_key(score, seq),
+    ).where(PointsEntry.reason.in_(EARNING_REASONS), PointsEntry.user_id.in_(members))
+    start = period_start(period, day)
+    if start is not None:
+        query = query.where(PointsEntry.local_date >= start)
+    if user_id is not None:
+        query = query.where(PointsEntry.user_id == user_id)
+    if by_zone:
+        query = query.where(PointsEntry.zone_id.is_not(None))
+        return query.group_by(PointsEntry.user_id, PointsEntry.zone_id)
+    return query.group_by(PointsEntry.user_id)
+
+
+def _fill(day: date, user_id: int | None = None) -> None:
+    for board in BOARDS:
+        for period in PERIODS:
+            for by_zone in (False, True):
+                query = _aggregate(board, period, day, by_zone=by_zone, user_id=user_id)
+                db.session.execute(LeaderboardScore.__table__.insert().from_select(COLUMNS, query))
+
+
+def _current_rows(day: date, user_id: int | None = None) -> list[LeaderboardScore]:
+    keys = [period_key(period, day) for period in PERIODS]
+    query = select(LeaderboardScore).where(LeaderboardScore.period.in_(keys))
+    if user_id is not None:
+        query = query.where(LeaderboardScore.user_id == user_id)
+    return list(db.session.scalars(query))
+
+
+def on_membership_changed(_app, *, user: User) -> None:
+    """Recompute a user's rows after their roles or status changed."""
+    db.session.flush()
+    day = local_today()
+    old = _current_rows(day, user.id)
+    db.session.execute(delete(LeaderboardScore).where(LeaderboardScore.user_id == user.id))
+    _fill(day, user.id)
+    new = _current_rows(day, user.id)
+    changes: list[tuple] = [("rem", r.board, r.period, r.zone_id, r.user_id) for r in old]
+    changes += [("set", r.board, r.period, r.zone_id, r.user_id, r.sort_key) for r in new]
+    touched = {(r.period, r.zone_id) for r in old + new if r.board == ZONE_BOARD and r.zone_id}
+    for period, zone in sorted(touched):
+        total = SqlBackend().zone_total(period, zone)
+        changes.append(("zone_set", period, zone, total.score, total.reached_seq))
+    _queue(changes)
+
+
+@use_case
+def _refill(day: date) -> dict[str, int]:
+    db.session.execute(delete(LeaderboardScore))
+    _fill(day)
+    return {
+        key: db.session.scalar(
+            select(func.count()).where(LeaderboardScore.period == period_key(key, day))
+        )
+        for key in PERIODS
+    }
+
+
+def rebuild() -> dict[str, int]:
+    """Recompute the summary table from the ledger (one unit of work), then load Redis
+    from it and mark Redis ready."""
+    day = local_today()
+    counts = _refill(day)
+    backend = redis_backend()
+    if backend is not None:
+        keys = [period_key(period, day) for period in PERIODS]
+        rows = db.session.execute(
+            select(
+                LeaderboardScore.board,
+                LeaderboardScore.period,
+                LeaderboardScore.zone_id,
+                LeaderboardScore.user_id,
+                LeaderboardScore.sort_key,
+            ).where(LeaderboardScore.period.in_(keys))
+        ).all()
+        backend.load(rows, {key: SqlBackend().zones(key) for key in keys})
+    return counts

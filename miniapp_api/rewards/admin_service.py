@@ -1,0 +1,106 @@
+"""Officers' use cases on rewards: the catalogue, and picking up or cancelling
+redemptions (a cancel gives the points and the unit of stock back)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from miniapp_api.errors import AppError
+from miniapp_api.points import service as points
+from miniapp_api.rewards.models import CANCELLED, FULFILLED, PENDING, Redemption, Reward
+from miniapp_api.storage import Page, db, get_or_404, paginate, unit_of_work, use_case
+from miniapp_api.timeutil import utcnow
+from miniapp_api.users import service as users
+from miniapp_api.users.models import User
+
+
+class RedemptionNotPending(AppError):
+    status_code, error_code, message = 409, "REDEMPTION_NOT_PENDING", "该兑换已处理，不能再更改"
+
+
+class RewardInUse(AppError):
+    status_code, error_code = 409, "REWARD_IN_USE"
+    message = "该奖品已有兑换记录，不能删除；如需停止兑换，请将其下架"
+
+
+def all_rewards(page: int, per_page: int) -> Page:
+    return paginate(select(Reward).order_by(Reward.id.desc()), page, per_page)
+
+
+@use_case
+def create_reward(values: Mapping[str, Any]) -> Reward:
+    reward = Reward(**values)
+    db.session.add(reward)
+    db.session.flush()
+    return reward
+
+
+@use_case
+def update_reward(reward_id: int, values: Mapping[str, Any]) -> Reward:
+    reward = get_or_404(Reward, reward_id, "奖品不存在")
+    for key, value in values.items():
+        setattr(reward, key, value)
+    return reward
+
+
+def delete_reward(reward_id: int) -> None:
+    """Delete a reward nobody has redeemed; one with redemptions can only be withdrawn
+    (`active: false`), so every pickup code keeps its reward."""
+    try:
+        with unit_of_work():
+            reward = get_or_404(Reward, reward_id, "奖品不存在")
+            used = select(Redemption.id).where(Redemption.reward_id == reward_id).limit(1)
+            if db.session.scalar(used) is not None:
+                raise RewardInUse()
+            db.session.delete(reward)
+    except IntegrityError:  # a redemption arrived in between: the foreign key refused
+        raise RewardInUse() from None
+
+
+def redemptions(status: str | None, page: int, per_page: int) -> Page:
+    query = select(Redemption)
+    if status:
+        query = query.where(Redemption.status == status)
+    return paginate(query.order_by(Redemption.id.desc()), page, per_page)
+
+
+def _decide(redemption_id: int, status: str, actor: User) -> None:
+    """Move a pending redemption to `status`, or raise if it was already decided."""
+    moved = db.session.execute(
+        update(Redemption)
+        .where(Redemption.id == redemption_id, Redemption.status == PENDING)
+        .values(status=status, decided_at=utcnow(), decided_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise RedemptionNotPending()
+
+
+@use_case
+def fulfil(redemption_id: int, actor: User) -> Redemption:
+    """The resident picked the reward up."""
+    redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
+    _decide(redemption_id, FULFILLED, actor)
+    db.session.refresh(redemption)
+    return redemption
+
+
+@use_case
+def cancel(redemption_id: int, actor: User) -> Redemption:
+    """Cancel a pending redemption: the points and the unit of stock go back."""
+    redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
+    users.lock(redemption.user_id)
+    _decide(redemption_id, CANCELLED, actor)
+    points.refund(redemption.user_id, redemption.points_cost, f"redemption:{redemption.id}")
+    db.session.execute(
+        update(Reward)
+        .where(Reward.id == redemption.reward_id)
+        .values(stock=Reward.stock + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(redemption)
+    return redemption

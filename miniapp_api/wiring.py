@@ -1,0 +1,43 @@
+"""How the domains work together, for one app: who listens to which signal, and which
+domains keep personal data about a user. Called once from `create_app`.
+
+Arrows point from a source of truth to what follows it: the ledger announces awards
+and the leaderboards listen; scoring announces a finished quiz and enrollment listens
+for the recruit bonus; the users domain announces membership changes.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from miniapp_api import signals
+from miniapp_api.articles import service as articles
+from miniapp_api.leaderboards import scores
+from miniapp_api.points import service as points
+from miniapp_api.quizzes import service as quizzes
+from miniapp_api.rewards import service as rewards
+from miniapp_api.users import personal_data
+from miniapp_api.users.personal_data import PersonalData
+from miniapp_api.zones import service as zones
+
+WIRING_KEY = "wiring"
+
+
+def connect_domains(app: Flask) -> None:
+    points.configure(app)
+    connections = (
+        (signals.points_awarded, scores.on_points_awarded),
+        (signals.membership_changed, scores.on_membership_changed),
+        (signals.quiz_finished, zones.on_quiz_finished),
+    )
+    for signal, receiver in connections:
+        signal.connect(receiver, sender=app)
+    app.extensions[WIRING_KEY] = connections
+    for part in (
+        PersonalData("points_ledger", points.export_ledger),
+        PersonalData("redemptions", rewards.export_redemptions),
+        PersonalData("article_reads", articles.export_reads, articles.forget_reads),
+        PersonalData("quiz_sessions", quizzes.export_sessions),
+        PersonalData("enrollment", zones.export_enrollment),
+    ):
+        personal_data.register(app, part)

@@ -1,0 +1,148 @@
+"""Helpers every test module may use: the error shape, parallel requests, a clock
+tests can move, and a small question bank."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from miniapp_api.categories.models import Category
+from miniapp_api.content.questions import QuestionData, sync_questions
+from miniapp_api.quizzes.checks import MULTIPLE, SINGLE, TRUE_FALSE
+from miniapp_api.quizzes.models import QuestionOption
+from miniapp_api.storage import db
+
+SESSIONS = "/api/v1/quiz-sessions"
+
+# ---- the error shape ------------------------------------------------------------------
+
+ERROR_FIELDS = {"code", "status", "error", "message", "errors"}
+
+
+def assert_error(response, status: int, error: str) -> dict:
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert set(body) >= ERROR_FIELDS, body
+    assert body["code"] == status
+    assert body["error"] == error
+    assert isinstance(body["message"], str) and body["message"]
+    assert response.headers["X-Request-ID"] == body["request_id"]
+    return body
+
+
+# ---- parallel requests --------------------------------------------------------------------
+
+
+def fire_at_once(count: int, send) -> list:
+    """Run `send()` on `count` threads released together by a barrier."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def worker(index: int) -> None:
+        barrier.wait()
+        results[index] = send()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+# ---- the clock ----------------------------------------------------------------------------
+
+
+class FrozenClock:
+    """A clock that stands still until moved (`app.extensions["clock"]`, see the `clock`
+    fixture): every "now" of the app reads it."""
+
+    def __init__(self, now: datetime | None = None):
+        self.current = now or datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wed 10:00 in Shanghai
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, when: datetime) -> None:
+        self.current = when
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+# ---- a question bank ----------------------------------------------------------------------
+
+
+def question_items(slug: str, count: int) -> list[QuestionData]:
+    items = []
+    for n in range(count):
+        kind = (SINGLE, MULTIPLE, TRUE_FALSE)[n % 3]
+        if kind == TRUE_FALSE:
+            options, answer = (("a", "正确"), ("b", "错误")), ("a",) if n % 2 else ("b",)
+        else:
+            options = tuple((key, f"{slug} 第{n}题 选项{key}") for key in "abcd")
+            answer = ("abcd"[n % 4],) if kind == SINGLE else ("a", "c")
+        items.append(
+            QuestionData(
+                path="test",
+                key=f"{slug}-q{n:02d}",
+                category=slug,
+                type=kind,
+                stem=f"{slug} 第{n}题：接到陌生电话，应该怎么做？",
+                options=options,
+                answer=answer,
+                explanation=f"解析 {slug}-{n}：挂断电话，拨打 96110 核实。",
+                article=f"{slug}-article",
+            )
+        )
+    return items
+
+
+def make_bank(categories: int = 3, per_category: int = 12) -> list[str]:
+    """Categories cat-0… with `per_category` questions each; returns the slugs."""
+    slugs = [f"cat-{i}" for i in range(categories)]
+    for i, slug in enumerate(slugs):
+        db.session.add(Category(slug=slug, name=f"类型{i}", description="测试" * 10, sort_order=i))
+    db.session.flush()
+    sync_questions([q for slug in slugs for q in question_items(slug, per_category)], Counter())
+    db.session.commit()
+    return slugs
+
+
+def correct_ids(question_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(QuestionOption.public_id).where(
+                QuestionOption.question_id == question_id, QuestionOption.is_correct.is_(True)
+            )
+        )
+    )
+
+
+def wrong_ids(question_id: int) -> list[str]:
+    options = db.session.scalars(
+        select(QuestionOption.public_id).where(
+            QuestionOption.question_id == question_id, QuestionOption.is_correct.is_(False)
+        )
+    ).all()
+    return [options[0]]
+
+
+def answers(session: dict, right: int | None = None) -> list[dict]:
+    """Answers to every question: the first `right` correct (all when None), then wrong."""
+    out = []
+    for index, question in enumerate(session["questions"]):
+        good = right is None or index < right
+        ids = correct_ids(question["id"]) if good else wrong_ids(question["id"])
+        out.append({"question_id": question["id"], "option_ids": ids})
+    return out
+
+
+def start(client, headers, mode, category=None, status=201):
+    body = {"mode": mode} if category is None else {"mode": mode, "category": category}
+    response = client.post(SESSIONS, json=body, headers=headers)
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
