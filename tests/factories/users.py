@@ -1,10 +1,12 @@
-"""factory_boy factories for test data, saved through the app's session."""
+"""Factories of the users domain."""
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from miniapp_api.storage import db
 from miniapp_api.users.models import User, UserRole
+
+__all__ = ["UserFactory"]
 
 
 class UserFactory(SQLAlchemyModelFactory):

@@ -1,0 +1,3 @@
+"""Factories of the articles domain."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Factories of the quizzes domain."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Factories of the rewards domain."""
+
+__all__: list[str] = []

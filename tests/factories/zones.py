@@ -1,0 +1,3 @@
+"""Factories of the zones domain."""
+
+__all__: list[str] = []
