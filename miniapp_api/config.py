@@ -70,6 +70,20 @@ class Config:
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         env = _Env(os.environ if environ is None else environ)
+        for section in (
+            self._general,
+            self._storage,
+            self._tokens,
+            self._wechat,
+            self._rate_limits,
+            self._content_and_quizzes,
+            self._zones,
+            self._openapi,
+        ):
+            section(env)
+
+    def _general(self, env: _Env) -> None:
+        """Debugging, secrets, the time zone, logging, request limits."""
         self.DEBUG = env.bool("FLASK_DEBUG", False)
         self.SECRET_KEY = env.str("SECRET_KEY", self._default_secret())
         self.TIMEZONE = env.str("APP_TIMEZONE", "Asia/Shanghai")
@@ -79,7 +93,8 @@ class Config:
         # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly).
         self.PROXY_FIX_HOPS = env.int("PROXY_FIX_HOPS", 0)
 
-        # Storage
+    def _storage(self, env: _Env) -> None:
+        """The database, Redis and the leaderboard backend."""
         self.SQLALCHEMY_DATABASE_URI = env.str("DATABASE_URL", self._default_database_url())
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SQLITE_BUSY_TIMEOUT_MS = env.int("SQLITE_BUSY_TIMEOUT_MS", 5000)
@@ -94,7 +109,8 @@ class Config:
         ):
             raise ConfigError("LEADERBOARD_BACKEND must be sql, or redis with REDIS_URL set")
 
-        # Tokens: HS256 only, string `sub`, 2 h access and 30 day refresh tokens.
+    def _tokens(self, env: _Env) -> None:
+        """Tokens: HS256 only, string `sub`, 2 h access and 30 day refresh tokens."""
         self.JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", self._default_secret())
         self.JWT_ALGORITHM = "HS256"
         self.JWT_DECODE_ALGORITHMS = ["HS256"]
@@ -104,7 +120,8 @@ class Config:
             seconds=env.int("JWT_REFRESH_SECONDS", 30 * 24 * 3600)
         )
 
-        # WeChat: configured only when both are set; otherwise the fake client is used.
+    def _wechat(self, env: _Env) -> None:
+        """WeChat: configured only when both are set; otherwise the fake client is used."""
         self.WECHAT_APPID = env.str("WECHAT_APPID")
         self.WECHAT_SECRET = env.str("WECHAT_SECRET")
         self.WECHAT_API_BASE = env.str("WECHAT_API_BASE", "https://api.weixin.qq.com")
@@ -112,7 +129,8 @@ class Config:
         self.WECHAT_RETRY_AFTER_SECONDS = env.int("WECHAT_RETRY_AFTER_SECONDS", 5)
         self.DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
 
-        # Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set.
+    def _rate_limits(self, env: _Env) -> None:
+        """Rate limits (Flask-Limiter): Redis storage when REDIS_URL is set."""
         self.RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = f"{self.REDIS_KEY_PREFIX}rl"
@@ -122,6 +140,8 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "20 per minute")
 
+    def _content_and_quizzes(self, env: _Env) -> None:
+        """Points rules, the content folder, quizzes."""
         # Points per activity and daily caps: JSON overrides of points/rules.py's defaults.
         self.POINTS_RULES = env.json("POINTS_RULES", {})
 
@@ -144,7 +164,9 @@ class Config:
         )
         # Item statistics flag a question only after this many answers.
         self.QUIZ_STATS_MIN_ANSWERS = env.int("QUIZ_STATS_MIN_ANSWERS", 30)
-        # Zones and enrollment (see README, Zones and enrollment).
+
+    def _zones(self, env: _Env) -> None:
+        """Zones and enrollment (see README, Zones and enrollment)."""
         self.PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
         self.WECHAT_ENROLL_PAGE = env.str("WECHAT_ENROLL_PAGE", "pages/enroll/index")
         self.WECHAT_ENV_VERSION = env.str("WECHAT_ENV_VERSION", "release")
@@ -158,7 +180,8 @@ class Config:
         # Reading points: the least time between opening an article and finishing it.
         self.ARTICLE_MIN_READ_SECONDS = env.int("ARTICLE_MIN_READ_SECONDS", 15)
 
-        # OpenAPI (flask-smorest) and the Swagger UI served from installed files.
+    def _openapi(self, env: _Env) -> None:
+        """OpenAPI (flask-smorest) and the Swagger UI served from installed files."""
         self.API_TITLE = "防骗我最牛 API"
         self.API_VERSION = "v1"
         self.OPENAPI_VERSION = "3.0.3"

@@ -46,52 +46,65 @@ def _unauthorized(message: str = "请先登录"):
     return error_response(401, "UNAUTHORIZED", message)
 
 
+def load_user(_header: dict, payload: dict) -> User | None:
+    """The token's user, read from the database on every request (roles and bans
+    take effect at once); None makes Flask-JWT-Extended answer 401."""
+    try:
+        user_id = int(payload["sub"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.status not in (ACTIVE, BANNED):
+        return None
+    if user.status == BANNED:
+        raise AccountBanned()
+    # Issued before the last ban (`iat` has whole seconds): an unban does not revive it.
+    if user.banned_at is not None and payload.get("iat", 0) < int(user.banned_at.timestamp()):
+        return None
+    return user
+
+
+def token_revoked(_header: dict, payload: dict) -> bool:
+    sid = payload.get("sid")
+    return not isinstance(sid, str) or blocklist.is_revoked(sid)
+
+
+def _expired(_header: dict, _payload: dict):
+    return error_response(401, "TOKEN_EXPIRED", "登录已过期，请重新登录")
+
+
+def _invalid(_reason: str):
+    return _unauthorized("登录凭证无效，请重新登录")
+
+
+def _missing(_reason: str):
+    return _unauthorized()
+
+
+def _revoked(_header: dict, _payload: dict):
+    return _unauthorized("登录已失效，请重新登录")
+
+
+def _user_gone(_header: dict, _payload: dict):
+    return _unauthorized("账号不存在或已注销，请重新登录")
+
+
+def _needs_fresh(_header: dict, _payload: dict):
+    return _unauthorized("请重新登录后再操作")
+
+
+def _verification_failed(_header: dict, _payload: dict):
+    return _unauthorized("登录凭证无效，请重新登录")
+
+
 def register_jwt_callbacks(jwt: JWTManager) -> None:
-    @jwt.user_lookup_loader
-    def load_user(_header: dict, payload: dict) -> User | None:
-        try:
-            user_id = int(payload["sub"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        user = db.session.get(User, user_id)
-        if user is None or user.status not in (ACTIVE, BANNED):
-            return None
-        if user.status == BANNED:
-            raise AccountBanned()
-        # Issued before the last ban (`iat` has whole seconds): an unban does not revive it.
-        if user.banned_at is not None and payload.get("iat", 0) < int(user.banned_at.timestamp()):
-            return None
-        return user
-
-    @jwt.token_in_blocklist_loader
-    def token_revoked(_header: dict, payload: dict) -> bool:
-        sid = payload.get("sid")
-        return not isinstance(sid, str) or blocklist.is_revoked(sid)
-
-    @jwt.expired_token_loader
-    def expired(_header: dict, _payload: dict):
-        return error_response(401, "TOKEN_EXPIRED", "登录已过期，请重新登录")
-
-    @jwt.invalid_token_loader
-    def invalid(_reason: str):
-        return _unauthorized("登录凭证无效，请重新登录")
-
-    @jwt.unauthorized_loader
-    def missing(_reason: str):
-        return _unauthorized()
-
-    @jwt.revoked_token_loader
-    def revoked(_header: dict, _payload: dict):
-        return _unauthorized("登录已失效，请重新登录")
-
-    @jwt.user_lookup_error_loader
-    def user_gone(_header: dict, _payload: dict):
-        return _unauthorized("账号不存在或已注销，请重新登录")
-
-    @jwt.needs_fresh_token_loader
-    def needs_fresh(_header: dict, _payload: dict):
-        return _unauthorized("请重新登录后再操作")
-
-    @jwt.token_verification_failed_loader
-    def verification_failed(_header: dict, _payload: dict):
-        return _unauthorized("登录凭证无效，请重新登录")
+    """Load users our way, and answer every token problem in the API's error shape."""
+    jwt.user_lookup_loader(load_user)
+    jwt.token_in_blocklist_loader(token_revoked)
+    jwt.expired_token_loader(_expired)
+    jwt.invalid_token_loader(_invalid)
+    jwt.unauthorized_loader(_missing)
+    jwt.revoked_token_loader(_revoked)
+    jwt.user_lookup_error_loader(_user_gone)
+    jwt.needs_fresh_token_loader(_needs_fresh)
+    jwt.token_verification_failed_loader(_verification_failed)
