@@ -1,0 +1,186 @@
+"""The console loads nothing from outside the app: every template, rendered, and every style
+sheet points its scripts, styles, images and fonts at /console/static or a relative path.
+
+A tiny Flask app with only the console registered: the app factory is not needed here.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask, render_template
+
+from miniapp_api.console import register_console
+from miniapp_api.console.demo import sample_context
+
+PACKAGE = Path(__file__).resolve().parents[2] / "miniapp_api" / "console"
+TEMPLATES = PACKAGE / "templates"
+STATIC = PACKAGE / "static"
+STATIC_URL = "/console/static/"
+
+# (tag, attribute) pairs that make the browser fetch something.
+RESOURCE_ATTRIBUTES = {
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("use", "href"),
+    ("use", "xlink:href"),
+    ("image", "href"),
+    ("iframe", "src"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("input", "src"),
+}
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.S)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""")
+
+
+class ResourceCollector(HTMLParser):
+    """Every URL an HTML document makes the browser fetch, with where it was found."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if (tag, name) in RESOURCE_ATTRIBUTES:
+                for url in value.split(",") if name == "srcset" else [value]:
+                    self.urls.append((f"<{tag} {name}>", url.strip().split(" ")[0]))
+            if name == "style":
+                self.urls += [(f"<{tag} style>", url) for url in css_urls(value)]
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.urls += [("<style>", url) for url in css_urls(data)]
+
+
+def css_urls(css: str) -> list[str]:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return [m.group(2) for m in CSS_URL.finditer(css)] + CSS_IMPORT.findall(css)
+
+
+def resources(html: str) -> list[tuple[str, str]]:
+    collector = ResourceCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.urls
+
+
+def is_local(url: str) -> bool:
+    """Served by the app: under /console/static, relative, a fragment or inline data."""
+    parts = urlsplit(url)
+    if parts.scheme == "data" or url.startswith("#"):
+        return True
+    if parts.scheme or parts.netloc:
+        return False
+    return url.startswith(STATIC_URL) if url.startswith("/") else bool(url)
+
+
+def template_names() -> list[str]:
+    return sorted(path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    app = Flask(__name__)
+    app.config.update(TESTING=True, SECRET_KEY="console-assets-test")
+    register_console(app)
+    return app
+
+
+def assert_local_and_present(app: Flask, found: list[tuple[str, str]], where: str) -> None:
+    external = [(kind, url) for kind, url in found if not is_local(url)]
+    assert not external, f"{where} loads from outside the app: {external}"
+    client = app.test_client()
+    for kind, url in found:
+        if url.startswith(STATIC_URL):
+            response = client.get(urlsplit(url).path)
+            assert response.status_code == 200, f"{where}: {kind} {url} is not served"
+            response.close()
+
+
+def test_there_are_templates():
+    assert {"console/base.html", "console/macros.html"} <= set(template_names())
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_every_template_renders_with_local_assets_only(app, name):
+    with app.test_request_context("/console/_layout"):
+        html = render_template(name, **sample_context())
+    assert_local_and_present(app, resources(html), name)
+
+
+def test_the_layout_loads_its_scripts_and_styles_from_the_app(app):
+    with app.test_request_context("/console/_layout"):
+        html = render_template("console/demo/layout.html", **sample_context())
+    found = dict.fromkeys(url for _, url in resources(html))
+    for path in (
+        "vendor/htmx.org/htmx.min.js",
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.css",
+        "vendor/leaflet-geoman-free/leaflet-geoman.js",
+        "vendor/leaflet-geoman-free/leaflet-geoman.css",
+        "vendor/echarts/echarts.min.js",
+        "console/console.css",
+        "console/console.js",
+    ):
+        assert STATIC_URL + path in found
+
+
+def test_htmx_config_turns_off_eval(app):
+    with app.test_request_context("/console/_layout"):
+        html = render_template("console/base.html")
+    assert '<meta name="htmx-config"' in html
+    assert '"allowEval": false' in html and '"allowScriptTags": false' in html
+
+
+def test_the_served_page_and_its_policy(app):
+    response = app.test_client().get("/console/_layout")
+    assert response.status_code == 200
+    assert_local_and_present(app, resources(response.get_data(as_text=True)), "/console/_layout")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe" not in policy
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*.css")), ids=str
+)
+def test_style_sheets_point_inside_the_app(app, path):
+    css = (STATIC / path).read_text(encoding="utf-8")
+    for url in css_urls(css):
+        assert is_local(url), f"{path} loads {url}"
+        parts = urlsplit(url)
+        if not parts.scheme and url and not url.startswith("#"):
+            assert (STATIC / path).parent.joinpath(parts.path).resolve().is_file(), url
+
+
+def test_console_script_names_no_outside_address():
+    script = (STATIC / "console" / "console.js").read_text(encoding="utf-8")
+    assert not re.search(r"https?://", script)
+
+
+def test_the_demo_exists_only_when_testing_or_debugging():
+    app = Flask(__name__)
+    register_console(app)
+    client = app.test_client()
+    assert client.get("/console/_layout").status_code == 404
+    with client.get("/console/static/console/console.css") as response:
+        assert response.status_code == 200
