@@ -12,7 +12,7 @@ from miniapp_api.auth.tokens import (
     refresh_lifetime,
 )
 from miniapp_api.errors import AccountBanned
-from miniapp_api.storage import after_commit, use_case
+from miniapp_api.storage import use_case
 from miniapp_api.users import service as users
 from miniapp_api.users.models import BANNED, User
 from miniapp_api.wechat import get_wechat_client
@@ -66,4 +66,3 @@ def logout(user: User, claims: dict) -> None:
         # Every refresh token of the session was issued before this access token.
         expires_at = datetime.fromtimestamp(claims["iat"], UTC) + refresh_lifetime()
     blocklist.revoke(claims["sid"], expires_at, user.id)
-    after_commit(lambda: blocklist.publish(claims["sid"], expires_at))

@@ -7,8 +7,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from miniapp_api.auth import blocklist
 from miniapp_api.errors import AccountBanned, error_response
@@ -46,27 +48,55 @@ def _unauthorized(message: str = "请先登录"):
     return error_response(401, "UNAUTHORIZED", message)
 
 
+MAX_USER_ID = 999_999_999  # ids stay far below every database's 32-bit integer
+_LOADED = "_token_user"
+
+
+def _user_id(payload: dict) -> int | None:
+    sub = payload.get("sub")
+    if not isinstance(sub, str) or not sub.isdigit() or len(sub) > len(str(MAX_USER_ID)):
+        return None
+    return int(sub)
+
+
+def token_revoked(_header: dict, payload: dict) -> bool:
+    """Called first for every token: one query loads the user with their roles and tells
+    whether the token's session was revoked (the user is kept for `load_user`)."""
+    sid, user_id = payload.get("sid"), _user_id(payload)
+    if not isinstance(sid, str) or user_id is None:
+        return True
+    row = (
+        db.session.execute(
+            select(User, blocklist.revoked(sid))
+            .where(User.id == user_id)
+            .options(joinedload(User.role_grants))
+        )
+        .unique()
+        .first()
+    )
+    user, is_revoked = row if row is not None else (None, False)
+    setattr(g, _LOADED, user)  # no such user: `load_user` answers 401
+    return bool(is_revoked)
+
+
 def load_user(_header: dict, payload: dict) -> User | None:
     """The token's user, read from the database on every request (roles and bans
     take effect at once); None makes Flask-JWT-Extended answer 401."""
-    try:
-        user_id = int(payload["sub"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    user = db.session.get(User, user_id)
+    user = g.pop(_LOADED, None) if _LOADED in g else _lookup(payload)
     if user is None or user.status not in (ACTIVE, BANNED):
         return None
     if user.status == BANNED:
         raise AccountBanned()
-    # Issued before the last ban (`iat` has whole seconds): an unban does not revive it.
-    if user.banned_at is not None and payload.get("iat", 0) < int(user.banned_at.timestamp()):
+    # Issued before the last ban, or in the same second (`iat` has whole seconds): an
+    # unban does not revive it.
+    if user.banned_at is not None and payload.get("iat", 0) <= user.banned_at.timestamp():
         return None
     return user
 
 
-def token_revoked(_header: dict, payload: dict) -> bool:
-    sid = payload.get("sid")
-    return not isinstance(sid, str) or blocklist.is_revoked(sid)
+def _lookup(payload: dict) -> User | None:
+    user_id = _user_id(payload)
+    return None if user_id is None else db.session.get(User, user_id)
 
 
 def _expired(_header: dict, _payload: dict):
@@ -99,8 +129,8 @@ def _verification_failed(_header: dict, _payload: dict):
 
 def register_jwt_callbacks(jwt: JWTManager) -> None:
     """Load users our way, and answer every token problem in the API's error shape."""
-    jwt.user_lookup_loader(load_user)
     jwt.token_in_blocklist_loader(token_revoked)
+    jwt.user_lookup_loader(load_user)
     jwt.expired_token_loader(_expired)
     jwt.invalid_token_loader(_invalid)
     jwt.unauthorized_loader(_missing)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt as pyjwt
 import pytest
+from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
 from miniapp_api.storage import db
@@ -306,3 +307,31 @@ def test_admin_ban_and_unban(app, client, make_user, auth_headers):
     assert_error(
         client.post(f"/api/v1/admin/users/{user_id}/ban", headers=resident), 403, "FORBIDDEN"
     )
+
+
+def test_a_token_from_the_same_second_as_a_ban_stays_dead_after_the_unban(
+    app, client, make_user, auth_headers, clock
+):
+    """Defect 10 of the attack report: `iat` has whole seconds, so a token issued in the
+    second of the ban, before it, used to come back to life with the unban."""
+    admin_headers = auth_headers(make_user(roles=["admin"]))
+    tokens = login(client, "same-second")
+    issued = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})["iat"]
+    clock.set(datetime.fromtimestamp(issued + 0.6, UTC))  # the ban, 0.6 s after the login
+    user_id = tokens["user"]["id"]
+    assert (
+        client.post(f"/api/v1/admin/users/{user_id}/ban", headers=admin_headers).status_code == 200
+    )
+    assert (
+        client.post(f"/api/v1/admin/users/{user_id}/unban", headers=admin_headers).status_code
+        == 200
+    )
+    old = bearer(tokens["access_token"])
+    assert_error(client.get("/api/v1/me", headers=old), 401, "UNAUTHORIZED")
+
+
+def test_a_subject_past_any_user_id_is_unauthorized(app, client):
+    """Defect 13: a `sub` of thirty nines reached the database as an integer overflow."""
+    with app.app_context():
+        token = create_access_token(identity="9" * 30, additional_claims={"sid": "s"})
+    assert_error(client.get("/api/v1/me", headers=bearer(token)), 401, "UNAUTHORIZED")

@@ -129,3 +129,10 @@ def test_times_outside_2000_to_2100_are_refused(client, make_user, auth_headers)
         headers=headers,
     )
     assert "starts_at" in assert_error(response, 422, "VALIDATION_ERROR")["errors"]["json"]
+
+
+def test_deep_json_on_any_route_is_not_a_crash(client):
+    """Defect 3 of the attack report: `[`×1000 to /healthz was a RecursionError (500):
+    the input guard's parse is bounded now."""
+    response = client.get("/healthz", data="[" * 1000 + "]" * 1000, content_type="application/json")
+    assert response.status_code == 200
