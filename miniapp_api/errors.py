@@ -16,6 +16,7 @@ import marshmallow as ma
 from flask import Flask, g, jsonify
 from flask_limiter.errors import RateLimitExceeded
 from flask_smorest.error_handler import ErrorSchema
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from miniapp_api.extensions import limiter
@@ -126,6 +127,18 @@ def _handle_http_exception(exc: HTTPException):
     return error_response(exc.code or 500, errors=errors, headers=headers)
 
 
+# Seconds a client should wait before retrying when the database does not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def is_database_outage(exc: Exception) -> bool:
+    """A lost or refused connection, a restart in progress, a lock or a deadlock that
+    survived its retry: the database could not answer, the request was not wrong."""
+    return isinstance(exc, DisconnectionError | OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
 def handle_exception(exc: Exception):
     if isinstance(exc, AppError):
         return error_response(
@@ -135,6 +148,9 @@ def handle_exception(exc: Exception):
         return error_response(422, errors={"json": exc.normalized_messages()})
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
+    if is_database_outage(exc):
+        log.warning("database unavailable in request %s: %s", g.get("request_id"), exc)
+        return error_response(503, headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     log.exception("unhandled exception in request %s", g.get("request_id"))
     return error_response(500)
 

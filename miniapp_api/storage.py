@@ -23,6 +23,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, Select, TypeDecorator, event, func, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 from miniapp_api.errors import NotFound
@@ -176,11 +177,32 @@ def after_commit(callback: Callable[[], None]) -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# PostgreSQL's serialization failure and deadlock: the transaction lost a race and was
+# rolled back whole, so running the use case again is safe.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in (
+        RETRYABLE_SQLSTATES
+    )
+
+
 def use_case(function: F) -> F:
-    """Run the decorated function in one unit of work."""
+    """Run the decorated function in one unit of work; an outermost use case that loses
+    a serialization race or a deadlock is run once more (a second loss goes up, and the
+    error handler answers 503)."""
 
     @wraps(function)
     def wrapper(*args, **kwargs):
+        outermost = not db.session.info.get(_DEPTH)
+        try:
+            with unit_of_work():
+                return function(*args, **kwargs)
+        except DBAPIError as exc:
+            if not (outermost and is_retryable(exc)):
+                raise
+            log.warning("retrying %s once after %s", function.__qualname__, exc.orig)
         with unit_of_work():
             return function(*args, **kwargs)
 

@@ -41,3 +41,16 @@ def test_redis_down_makes_readyz_fail_but_the_app_keeps_working(app_factory):
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
     # The revocation lives in the database, so it holds without Redis.
     assert_error(client.get("/api/v1/me", headers=headers), 401, "UNAUTHORIZED")
+
+
+def test_a_database_outage_is_503_with_retry_after_not_500():
+    """Defect 4 of the attack report: with the database down every request was a 500;
+    it is SERVICE_UNAVAILABLE with Retry-After, for reads and writes alike."""
+    app = create_app(make_config("postgresql+psycopg://nobody@127.0.0.1:1/test_unreachable"))
+    client = app.test_client()
+    for response in (
+        client.get("/api/v1/articles"),
+        client.post("/api/v1/auth/wechat-login", json={"code": "someone"}),
+    ):
+        assert_error(response, 503, "SERVICE_UNAVAILABLE")
+        assert response.headers["Retry-After"] == "5"

@@ -77,3 +77,36 @@ def test_transaction_state_exists_only_inside_a_unit_of_work(app_ctx):
         transaction_state()["seen"] = True
     with unit_of_work():
         assert "seen" not in transaction_state()  # each unit of work starts afresh
+
+
+class _Lost(Exception):
+    """Stands for the driver's error of a deadlock or a serialization failure."""
+
+    def __init__(self, sqlstate: str):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def test_a_use_case_that_loses_a_race_runs_once_more_and_then_gives_up(app_ctx):
+    from sqlalchemy.exc import OperationalError
+
+    calls: list[int] = []
+
+    @use_case
+    def flaky(fail_times: int, sqlstate: str = "40P01") -> str:
+        calls.append(1)
+        add_reward(f"第{len(calls)}次")
+        if len(calls) <= fail_times:
+            raise OperationalError("UPDATE …", {}, _Lost(sqlstate))
+        return "done"
+
+    assert flaky(1) == "done" and len(calls) == 2
+    assert (rewards_named("第1次"), rewards_named("第2次")) == (0, 1)  # the loser rolled back
+    calls.clear()
+    with pytest.raises(OperationalError):
+        flaky(2)
+    assert len(calls) == 2  # once more, not forever
+    calls.clear()
+    with pytest.raises(OperationalError):
+        flaky(1, sqlstate="08006")  # a lost connection is not retried
+    assert len(calls) == 1
