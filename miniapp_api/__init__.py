@@ -22,6 +22,7 @@ from miniapp_api.timeutil import install_clock
 # Every domain package, lowest first; each has a `models` module with its tables.
 DOMAINS = (
     "users",
+    "audit",
     "auth",
     "wechat",
     "categories",

@@ -87,9 +87,10 @@ def load_user(_header: dict, payload: dict) -> User | None:
         return None
     if user.status == BANNED:
         raise AccountBanned()
-    # Issued before the last ban, or in the same second (`iat` has whole seconds): an
-    # unban does not revive it.
-    if user.banned_at is not None and payload.get("iat", 0) <= user.banned_at.timestamp():
+    # Issued before the last ban, or in its second (`iat` has whole seconds): an unban
+    # does not revive it.
+    valid_after = user.sessions_valid_after
+    if valid_after is not None and payload.get("iat", 0) <= valid_after.timestamp():
         return None
     return user
 

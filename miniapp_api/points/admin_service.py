@@ -6,10 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
+from miniapp_api.audit.service import audited, nothing_changed, record
 from miniapp_api.points import ledger
-from miniapp_api.storage import db, use_case
+from miniapp_api.storage import db, get_or_404
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
 
@@ -23,7 +22,7 @@ class Adjustment:
     created_at: datetime
 
 
-@use_case
+@audited
 def adjust(
     user_id: int, delta: int, note: str, actor: User, idempotency_key: str | None
 ) -> Adjustment:
@@ -31,8 +30,22 @@ def adjust(
     Replaying the same Idempotency-Key returns the first adjustment and changes nothing."""
     ref = f"idem:{actor.id}:{idempotency_key}" if idempotency_key else f"adj:{uuid.uuid4().hex}"
     users.lock(user_id)
+    user = get_or_404(User, user_id, "用户不存在")
     entry = ledger.find(user_id, "admin_adjust", ref)
     if entry is None:
+        before = user.points_balance
         entry = ledger.write(user_id, delta, "admin_adjust", ref, note=note, actor_id=actor.id)
-    balance = db.session.scalar(select(User.points_balance).where(User.id == user_id))
-    return Adjustment(user_id, entry.delta, entry.note, balance, entry.created_at)
+        db.session.refresh(user, ["points_balance"])
+        record(
+            actor,
+            "points.adjust",
+            "user",
+            user_id,
+            zone_id=user.zone_id,
+            reason=note,
+            changes={"points_balance": [before, user.points_balance]},
+        )
+    else:
+        nothing_changed()
+        db.session.refresh(user, ["points_balance"])
+    return Adjustment(user_id, entry.delta, entry.note, user.points_balance, entry.created_at)

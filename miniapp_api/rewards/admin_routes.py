@@ -33,7 +33,7 @@ def list_rewards(args):
 @blp.response(201, AdminRewardSchema)
 def create_reward(payload):
     """Add a reward to the catalogue."""
-    return admin_service.create_reward(payload)
+    return admin_service.create_reward(payload, current_user)
 
 
 @blp.route("/rewards/<int:reward_id>", methods=["PATCH"])
@@ -42,7 +42,7 @@ def create_reward(payload):
 @blp.response(200, AdminRewardSchema)
 def update_reward(payload, reward_id):
     """Change a reward (set `active: false` to withdraw it; redemptions keep it)."""
-    return admin_service.update_reward(reward_id, payload)
+    return admin_service.update_reward(reward_id, payload, current_user)
 
 
 @blp.route("/rewards/<int:reward_id>", methods=["DELETE"])
@@ -52,7 +52,7 @@ def update_reward(payload, reward_id):
 @blp.alt_response(409, response="CONFLICT", description="REWARD_IN_USE")
 def delete_reward(reward_id):
     """Delete a reward that was never redeemed (otherwise withdraw it with PATCH)."""
-    admin_service.delete_reward(reward_id)
+    admin_service.delete_reward(reward_id, current_user)
 
 
 @blp.route("/redemptions", methods=["GET"])

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from miniapp_api.audit.service import audited, changes_since, record, snapshot
 from miniapp_api.errors import AppError
 from miniapp_api.points import service as points
 from miniapp_api.rewards.models import CANCELLED, FULFILLED, PENDING, Redemption, Reward
-from miniapp_api.storage import Page, db, get_or_404, paginate, unit_of_work, use_case
+from miniapp_api.storage import Page, db, get_or_404, paginate
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
@@ -31,34 +32,62 @@ def all_rewards(page: int, per_page: int) -> Page:
     return paginate(select(Reward).order_by(Reward.id.desc()), page, per_page)
 
 
-@use_case
-def create_reward(values: Mapping[str, Any]) -> Reward:
+REWARD_FIELDS = (
+    "name",
+    "description",
+    "image_url",
+    "points_cost",
+    "stock",
+    "per_user_limit",
+    "active",
+    "starts_at",
+    "ends_at",
+)
+
+
+@audited
+def create_reward(values: Mapping[str, Any], actor: User) -> Reward:
     reward = Reward(**values)
     db.session.add(reward)
     db.session.flush()
+    after = snapshot(reward, REWARD_FIELDS)
+    record(
+        actor,
+        "reward.create",
+        "reward",
+        reward.id,
+        changes={k: [None, v] for k, v in after.items()},
+    )
     return reward
 
 
-@use_case
-def update_reward(reward_id: int, values: Mapping[str, Any]) -> Reward:
+@audited
+def update_reward(reward_id: int, values: Mapping[str, Any], actor: User) -> Reward:
     reward = get_or_404(Reward, reward_id, "奖品不存在")
+    before = snapshot(reward, REWARD_FIELDS)
     for key, value in values.items():
         setattr(reward, key, value)
+    record(actor, "reward.update", "reward", reward.id, changes=changes_since(before, reward))
     return reward
 
 
-def delete_reward(reward_id: int) -> None:
+def delete_reward(reward_id: int, actor: User) -> None:
     """Delete a reward nobody has redeemed; one with redemptions can only be withdrawn
     (`active: false`), so every pickup code keeps its reward."""
     try:
-        with unit_of_work():
-            reward = get_or_404(Reward, reward_id, "奖品不存在")
-            used = select(Redemption.id).where(Redemption.reward_id == reward_id).limit(1)
-            if db.session.scalar(used) is not None:
-                raise RewardInUse()
-            db.session.delete(reward)
+        _delete_reward(reward_id, actor)
     except IntegrityError:  # a redemption arrived in between: the foreign key refused
         raise RewardInUse() from None
+
+
+@audited
+def _delete_reward(reward_id: int, actor: User) -> None:
+    reward = get_or_404(Reward, reward_id, "奖品不存在")
+    used = select(Redemption.id).where(Redemption.reward_id == reward_id).limit(1)
+    if db.session.scalar(used) is not None:
+        raise RewardInUse()
+    record(actor, "reward.delete", "reward", reward.id, changes={"name": [reward.name, None]})
+    db.session.delete(reward)
 
 
 def redemptions(status: str | None, page: int, per_page: int) -> Page:
@@ -80,16 +109,27 @@ def _decide(redemption_id: int, status: str, actor: User) -> None:
         raise RedemptionNotPending()
 
 
-@use_case
+@audited
 def fulfil(redemption_id: int, actor: User) -> Redemption:
     """The resident picked the reward up."""
     redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
     _decide(redemption_id, FULFILLED, actor)
     db.session.refresh(redemption)
+    _record_decision(actor, "redemption.fulfil", redemption)
     return redemption
 
 
-@use_case
+def _record_decision(actor: User, action: str, redemption: Redemption) -> None:
+    record(
+        actor,
+        action,
+        "redemption",
+        redemption.id,
+        changes={"status": [PENDING, redemption.status]},
+    )
+
+
+@audited
 def cancel(redemption_id: int, actor: User) -> Redemption:
     """Cancel a pending redemption: the points and the unit of stock go back."""
     redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
@@ -103,4 +143,5 @@ def cancel(redemption_id: int, actor: User) -> Redemption:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(redemption)
+    _record_decision(actor, "redemption.cancel", redemption)
     return redemption

@@ -1,18 +1,31 @@
-"""Officers' use cases on accounts: ban and unban."""
+"""Officers' use cases on accounts: ban and unban, with a reason, audited."""
 
 from __future__ import annotations
 
+from miniapp_api.audit.service import audited, record
 from miniapp_api.errors import Forbidden
-from miniapp_api.storage import get_or_404, use_case
-from miniapp_api.users.models import DELETED, User
+from miniapp_api.storage import get_or_404
+from miniapp_api.users.models import BANNED, DELETED, User
 from miniapp_api.users.service import set_status
 
 
-@use_case
-def change_status(user_id: int, status: str, actor: User) -> User:
-    """An officer bans or unbans a user (not a deleted one, not themselves)."""
+@audited
+def change_status(user_id: int, status: str, actor: User, reason: str | None = None) -> User:
+    """An officer bans (a reason is required) or unbans a user (not a deleted one, not
+    themselves)."""
     user = get_or_404(User, user_id, "用户不存在", visible=lambda u: u.status != DELETED)
     if user.id == actor.id:
         raise Forbidden("不能封禁或解封自己的账号")
-    set_status(user, status)
+    before = user.status
+    set_status(user, status, actor=actor, reason=reason)
+    action = "user.ban" if status == BANNED else "user.unban"
+    record(
+        actor,
+        action,
+        "user",
+        user.id,
+        zone_id=user.zone_id,
+        reason=reason,
+        changes={"status": [before, user.status]},
+    )
     return user

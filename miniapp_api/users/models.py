@@ -60,6 +60,11 @@ class User(TimestampMixin, db.Model):
     consent_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     banned_at: Mapped[datetime | None]
+    ban_reason: Mapped[str | None] = mapped_column(String(200))
+    banned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Tokens issued up to this instant are refused (set by a ban, and kept by the unban,
+    # so that tokens from before a ban stay dead).
+    sessions_valid_after: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 

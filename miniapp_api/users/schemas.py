@@ -68,3 +68,18 @@ class AdminUserStatusSchema(ma.Schema):
     nickname = fields.String(allow_none=True, required=True)
     status = fields.String(required=True, validate=validate.OneOf(["active", "banned"]))
     banned_at = LocalDateTime(allow_none=True, required=True)
+    ban_reason = fields.String(allow_none=True, required=True)
+    banned_by_id = fields.Integer(allow_none=True, required=True)
+
+
+REASON = validate.Length(min=2, max=200)
+
+
+class BanSchema(ma.Schema):
+    reason = fields.String(
+        required=True, validate=REASON, metadata={"description": "Why; kept with the ban"}
+    )
+
+
+class UnbanSchema(ma.Schema):
+    reason = fields.String(validate=REASON)

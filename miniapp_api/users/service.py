@@ -104,14 +104,20 @@ def revoke_role(user: User, role: str) -> None:
     _membership_changed(user)
 
 
-def set_status(user: User, status: str) -> None:
+def set_status(
+    user: User, status: str, *, actor: User | None = None, reason: str | None = None
+) -> None:
     """Ban or unban (a step). A ban refuses every token at once (403 ACCOUNT_BANNED)
-    and for good: tokens issued before it stay dead after an unban. Banned users leave
-    the leaderboards and return when unbanned."""
+    and for good: tokens issued before it stay dead after an unban, which clears the
+    ban's fields. Banned users leave the leaderboards and return when unbanned."""
     if status not in (ACTIVE, BANNED):
         raise ValueError(status)
     if status == BANNED and user.status != BANNED:
-        user.banned_at = utcnow()
+        user.banned_at = user.sessions_valid_after = utcnow()
+        user.ban_reason = reason
+        user.banned_by_id = actor.id if actor is not None else None
+    elif status == ACTIVE:
+        user.banned_at = user.ban_reason = user.banned_by_id = None
     user.status = status
     _membership_changed(user)
 

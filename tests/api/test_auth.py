@@ -12,6 +12,7 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
+from miniapp_api.audit.models import AuditEntry
 from miniapp_api.storage import db
 from miniapp_api.users.models import BANNED, User, UserRole
 from miniapp_api.wechat.client import WeChatClient
@@ -273,40 +274,49 @@ def test_a_ban_stops_existing_tokens_and_new_logins(app, client):
     assert_error(response, 403, "ACCOUNT_BANNED")
 
 
-def test_admin_ban_and_unban(app, client, make_user, auth_headers):
+def test_admin_ban_and_unban(app, client, make_user, auth_headers, clock):
     """A ban refuses the user's tokens at once; after an unban only new logins work."""
     admin = make_user(roles=["admin"])
     tokens = login(client, "eve")
     user_id = tokens["user"]["id"]
     admin_headers = auth_headers(admin)
-    response = client.post(f"/api/v1/admin/users/{user_id}/ban", headers=admin_headers)
+    issued = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})["iat"]
+    clock.set(datetime.fromtimestamp(issued + 0.5, UTC))  # the ban comes after the login
+    reason = {"reason": "批量注册刷积分"}
+    missing = client.post(f"/api/v1/admin/users/{user_id}/ban", json={}, headers=admin_headers)
+    assert "reason" in assert_error(missing, 422, "VALIDATION_ERROR")["errors"]["json"]
+    response = client.post(f"/api/v1/admin/users/{user_id}/ban", json=reason, headers=admin_headers)
     assert response.status_code == 200
-    assert response.get_json()["status"] == "banned"
+    body = response.get_json()
+    assert (body["status"], body["ban_reason"], body["banned_by_id"]) == (
+        "banned",
+        "批量注册刷积分",
+        admin.id,
+    )
     old = bearer(tokens["access_token"])
     assert_error(client.get("/api/v1/me", headers=old), 403, "ACCOUNT_BANNED")
-    with app.app_context():  # the ban is a second old, so tokens before it are clearly older
-        user = db.session.get(User, user_id)
-        user.banned_at = user.banned_at + timedelta(seconds=1)
-        db.session.commit()
+    clock.advance(seconds=1)
     response = client.post(f"/api/v1/admin/users/{user_id}/unban", headers=admin_headers)
-    assert response.get_json()["status"] == "active"
+    body = response.get_json()
+    assert (body["status"], body["banned_at"], body["ban_reason"]) == ("active", None, None)
     assert_error(client.get("/api/v1/me", headers=old), 401, "UNAUTHORIZED")
-    with app.app_context():  # later on, a new login works
-        user = db.session.get(User, user_id)
-        user.banned_at = user.banned_at - timedelta(seconds=5)
-        db.session.commit()
+    time.sleep(max(0.0, issued + 1 - time.time()) + 0.05)  # a later second, for a new iat
     fresh = login(client, "eve")
     assert client.get("/api/v1/me", headers=bearer(fresh["access_token"])).status_code == 200
-    assert_error(
-        client.post(f"/api/v1/admin/users/{admin.id}/ban", headers=admin_headers), 403, "FORBIDDEN"
+    self_ban = client.post(
+        f"/api/v1/admin/users/{admin.id}/ban", json=reason, headers=admin_headers
     )
-    assert_error(
-        client.post("/api/v1/admin/users/999999/ban", headers=admin_headers), 404, "NOT_FOUND"
-    )
+    assert_error(self_ban, 403, "FORBIDDEN")
+    unknown = client.post("/api/v1/admin/users/999999/ban", json=reason, headers=admin_headers)
+    assert_error(unknown, 404, "NOT_FOUND")
     resident = auth_headers(make_user())
-    assert_error(
-        client.post(f"/api/v1/admin/users/{user_id}/ban", headers=resident), 403, "FORBIDDEN"
-    )
+    refused = client.post(f"/api/v1/admin/users/{user_id}/ban", json=reason, headers=resident)
+    assert_error(refused, 403, "FORBIDDEN")
+    with app.app_context():
+        actions = db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.object_id == str(user_id))
+        ).all()
+    assert actions == ["user.ban", "user.unban"]
 
 
 def test_a_token_from_the_same_second_as_a_ban_stays_dead_after_the_unban(
@@ -319,9 +329,10 @@ def test_a_token_from_the_same_second_as_a_ban_stays_dead_after_the_unban(
     issued = pyjwt.decode(tokens["access_token"], options={"verify_signature": False})["iat"]
     clock.set(datetime.fromtimestamp(issued + 0.6, UTC))  # the ban, 0.6 s after the login
     user_id = tokens["user"]["id"]
-    assert (
-        client.post(f"/api/v1/admin/users/{user_id}/ban", headers=admin_headers).status_code == 200
+    ban = client.post(
+        f"/api/v1/admin/users/{user_id}/ban", json={"reason": "测试封禁"}, headers=admin_headers
     )
+    assert ban.status_code == 200
     assert (
         client.post(f"/api/v1/admin/users/{user_id}/unban", headers=admin_headers).status_code
         == 200
