@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from werkzeug.exceptions import HTTPException
 
 from miniapp_api.extensions import limiter
+from miniapp_api.messages import translate
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def _handle_http_exception(exc: HTTPException):
     headers.pop("Content-Type", None)
     headers.update(data.get("headers") or {})
     errors = data.get("errors") or data.get("messages") or {}
-    return error_response(exc.code or 500, errors=errors, headers=headers)
+    return error_response(exc.code or 500, errors=translate(errors), headers=headers)
 
 
 # Seconds a client should wait before retrying when the database does not answer.
@@ -145,7 +146,7 @@ def handle_exception(exc: Exception):
             exc.status_code, exc.error_code, exc.message, errors=exc.errors, headers=exc.headers
         )
     if isinstance(exc, ma.ValidationError):
-        return error_response(422, errors={"json": exc.normalized_messages()})
+        return error_response(422, errors={"json": translate(exc.normalized_messages())})
     if isinstance(exc, HTTPException):
         return _handle_http_exception(exc)
     if is_database_outage(exc):

@@ -1,6 +1,7 @@
 """Every non-2xx response has the one error shape of API.md."""
 
 import logging
+import re
 
 import pytest
 
@@ -136,3 +137,39 @@ def test_deep_json_on_any_route_is_not_a_crash(client):
     the input guard's parse is bounded now."""
     response = client.get("/healthz", data="[" * 1000 + "]" * 1000, content_type="application/json")
     assert response.status_code == 200
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _messages(errors) -> list[str]:
+    if isinstance(errors, str):
+        return [errors]
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("patch", "/api/v1/me", {"nickname": "", "age_group": "old", "roles": ["admin"]}),
+        ("patch", "/api/v1/me", {"nickname": 5, "consent": "maybe", "avatar_url": "ftp://x"}),
+        ("patch", "/api/v1/me", {"nickname": "名" * 40, "subscribed_categories": "x"}),
+        ("post", "/api/v1/enrollments", {"latitude": "north", "accuracy": -1}),
+        ("post", "/api/v1/enrollments", {"scene": None, "latitude": 200, "coord_type": "bd09"}),
+        ("post", "/api/v1/quiz-sessions", {"mode": "exam"}),
+        ("post", "/api/v1/events", {"starts_at": "tomorrow", "radius_m": 1.5}),
+    ],
+)
+def test_every_field_level_message_is_chinese(client, make_user, auth_headers, method, path, body):
+    """The issue's last operational point: marshmallow's English messages
+    ("Missing data for required field.", "Not a valid string.") reach no one."""
+    headers = auth_headers(make_user(roles=["promoter"]))
+    response = getattr(client, method)(path, json=body, headers=headers)
+    errors = assert_error(response, 422, "VALIDATION_ERROR")["errors"]
+    messages = _messages(errors)
+    assert messages, errors
+    assert all(CJK.search(message) for message in messages), messages
