@@ -88,8 +88,14 @@ class Config:
         self.SECRET_KEY = env.str("SECRET_KEY", self._default_secret())
         self.TIMEZONE = env.str("APP_TIMEZONE", "Asia/Shanghai")
         self.LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+        # One JSON object per log line, or "text" for a human at a terminal.
+        self.LOG_FORMAT = env.str("LOG_FORMAT", "json")
+        if self.LOG_FORMAT not in ("json", "text"):
+            raise ConfigError("LOG_FORMAT must be json or text")
         # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
+        # Production on one host, without PostgreSQL and Redis: only when asked for.
+        self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly).
         self.PROXY_FIX_HOPS = env.int("PROXY_FIX_HOPS", 0)
 
@@ -246,6 +252,11 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     return CONFIGS[name](environ)
 
 
+def settings(config: Config) -> dict:
+    """The config object's settings as a mapping (what `app.config` will hold)."""
+    return {name: getattr(config, name) for name in dir(config) if name.isupper()}
+
+
 def check_production_safety(config: Mapping) -> None:
     """Refuse to start a production app whose settings would be unsafe."""
     if config.get("APP_ENV") != "production":
@@ -261,5 +272,16 @@ def check_production_safety(config: Mapping) -> None:
         problems.append("DEV_LOGIN_ENABLED must be off")
     if not (config.get("WECHAT_APPID") and config.get("WECHAT_SECRET")):
         problems.append("WECHAT_APPID and WECHAT_SECRET must be set (no fake WeChat in production)")
+    if not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+        if (config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+            problems.append(
+                "DATABASE_URL must name PostgreSQL (or set ALLOW_SQLITE_IN_PRODUCTION=1 for a "
+                "single-host deployment)"
+            )
+        if not config.get("REDIS_URL"):
+            problems.append(
+                "REDIS_URL must be set: rate limits and the job queue are shared through it "
+                "(or set ALLOW_SQLITE_IN_PRODUCTION=1 for a single-host deployment)"
+            )
     if problems:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))

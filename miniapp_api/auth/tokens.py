@@ -92,6 +92,7 @@ def load_user(_header: dict, payload: dict) -> User | None:
     valid_after = user.sessions_valid_after
     if valid_after is not None and payload.get("iat", 0) <= valid_after.timestamp():
         return None
+    g.user_id = user.id  # for the request's log line
     return user
 
 

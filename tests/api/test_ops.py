@@ -1,5 +1,7 @@
 """Health and readiness, with and without a reachable Redis."""
 
+import json
+
 from miniapp_api import create_app
 from tests.conftest import make_config
 from tests.helpers import assert_error
@@ -54,3 +56,21 @@ def test_a_database_outage_is_503_with_retry_after_not_500():
     ):
         assert_error(response, 503, "SERVICE_UNAVAILABLE")
         assert response.headers["Retry-After"] == "5"
+
+
+def test_each_request_is_logged_once_as_json(app_factory, make_user, auth_headers, capfd):
+    """One JSON line per request: time, request id, user id, route, status, milliseconds."""
+    app = app_factory(LOG_LEVEL="INFO", LOG_FORMAT="json")
+    client = app.test_client()
+    with app.app_context():
+        user = make_user()
+        user_id, headers = user.id, auth_headers(user)
+    capfd.readouterr()
+    response = client.get("/api/v1/me", headers=headers)
+    lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.strip()]
+    requests = [line for line in lines if line["logger"] == "miniapp_api.requests"]
+    assert len(requests) == 1, lines
+    line = requests[0]
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert (line["route"], line["status"], line["user_id"]) == ("/api/v1/me", 200, user_id)
+    assert isinstance(line["ms"], float) and line["time"]

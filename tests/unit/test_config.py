@@ -12,6 +12,7 @@ STRONG = {
     "WECHAT_APPID": "wx0123456789",
     "WECHAT_SECRET": "w" * 32,
     "DATABASE_URL": "sqlite:///:memory:",
+    "ALLOW_SQLITE_IN_PRODUCTION": "1",
 }
 
 
@@ -37,6 +38,8 @@ def test_a_safe_production_config_starts():
         ({"FLASK_DEBUG": "1"}, "debug"),
         ({"DEV_LOGIN_ENABLED": "true"}, "DEV_LOGIN_ENABLED"),
         ({"WECHAT_SECRET": None}, "WECHAT_APPID and WECHAT_SECRET"),
+        ({"ALLOW_SQLITE_IN_PRODUCTION": None}, "DATABASE_URL must name PostgreSQL"),
+        ({"ALLOW_SQLITE_IN_PRODUCTION": None}, "REDIS_URL must be set"),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(changes, complaint):
