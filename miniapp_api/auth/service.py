@@ -17,8 +17,6 @@ from miniapp_api.users import service as users
 from miniapp_api.users.models import BANNED, User
 from miniapp_api.wechat import get_wechat_client
 
-DEV_OPENID_PREFIX = "dev-"
-
 
 def _login(user: User) -> dict:
     if user.status == BANNED:
@@ -41,8 +39,9 @@ def _record_login(openid: str, session_key: str, unionid: str | None) -> dict:
 
 @use_case
 def dev_login(openid: str, roles: list[str], nickname: str | None = None) -> dict:
-    """Development only: log in as any openid with the given roles."""
-    user, _created = users.get_or_create_by_openid(DEV_OPENID_PREFIX + openid)
+    """Development only: log in as any openid with the given roles (the same openid that
+    `flask users create-admin` names)."""
+    user, _created = users.get_or_create_by_openid(openid)
     users.grant_roles(user, roles)
     if nickname:
         user.nickname = nickname

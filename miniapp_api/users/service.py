@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from miniapp_api.categories import service as categories
-from miniapp_api.errors import NotFound, ValidationFailed
+from miniapp_api.errors import AppError, NotFound, ValidationFailed
 from miniapp_api.signals import announce, membership_changed
 from miniapp_api.storage import db, insert, use_case
 from miniapp_api.timeutil import utcnow
@@ -183,11 +183,30 @@ def export_data(user: User) -> dict[str, Any]:
     return data
 
 
+class LastAdmin(AppError):
+    status_code, error_code = 409, "LAST_ADMIN"
+    message = "您是唯一的管理员，请先为他人授予管理员角色后再注销账号"
+
+
+def _refuse_if_last_admin(user: User) -> None:
+    if not user.has_role("admin"):
+        return
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == "admin", UserRole.user_id != user.id, User.status == ACTIVE)
+    )
+    if not others:
+        raise LastAdmin()
+
+
 @use_case
 def delete_account(user: User) -> None:
     """Erase personal data everywhere it was copied and keep an anonymous row, so
     ledger totals stay true. Every token of the account stops working at once: the
-    per-request user lookup refuses deleted users."""
+    per-request user lookup refuses deleted users. The last admin cannot leave."""
+    _refuse_if_last_admin(user)
     for part in personal_data.parts():
         if part.erase is not None:
             part.erase(user)

@@ -168,3 +168,20 @@ def test_every_export_section_is_documented(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     documented = spec["components"]["schemas"]["Export"]["properties"]
     assert sections <= set(documented)
+
+
+def test_the_last_admin_cannot_delete_their_account(client, make_user, auth_headers):
+    """Deleting the only admin would leave the programme without one."""
+    admin = make_user(roles=["admin"])
+    headers = auth_headers(admin)
+    assert_error(client.delete("/api/v1/me", headers=headers), 409, "LAST_ADMIN")
+    make_user(roles=["admin"])  # with a second admin, the first may leave
+    assert client.delete("/api/v1/me", headers=headers).status_code == 204
+
+
+def test_dev_login_and_create_admin_name_the_same_account(app, client):
+    """`flask users create-admin demo` and dev-login as "demo" are one account."""
+    result = app.test_cli_runner().invoke(args=["users", "create-admin", "demo"])
+    assert result.exit_code == 0, result.output
+    body = client.post("/api/v1/auth/dev-login", json={"openid": "demo"}).get_json()
+    assert "admin" in body["user"]["roles"]
