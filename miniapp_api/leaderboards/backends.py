@@ -228,18 +228,20 @@ class RedisBackend:
         )
 
     # writes
-    def apply(self, changes: list[tuple]) -> None:
-        """Apply committed changes. On failure Redis is marked not ready, so reads use
-        SQL until `flask leaderboards rebuild`."""
+    def apply(self, changes: list[tuple]) -> bool:
+        """Apply committed changes; False when Redis did not take them (it is then also
+        marked not ready, when it still answers that)."""
         try:
             pipe = self.client.pipeline(transaction=False)
             for change in changes:
                 self._apply_one(pipe, *change)
             pipe.execute()
+            return True
         except redis.RedisError as exc:
             log.error("leaderboard update lost in Redis, serving from SQL until rebuilt: %s", exc)
             with contextlib.suppress(redis.RedisError):
                 self.client.delete(self._ready_key)
+            return False
 
     def _apply_one(self, pipe, kind: str, *args) -> None:
         if kind in ("add", "set"):

@@ -7,6 +7,8 @@ shows have rows (active users holding the board's role), so reads are index scan
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import BigInteger, ForeignKey, Index, String, cast, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,3 +64,12 @@ class LeaderboardScore(db.Model):
     score: Mapped[int]
     reached_seq: Mapped[int] = mapped_column(BigInteger())
     sort_key: Mapped[int] = mapped_column(BigInteger())
+
+
+class LeaderboardSync(db.Model):
+    """A backend that missed an update since its last rebuild (see `redis_state`)."""
+
+    __tablename__ = "leaderboard_sync"
+
+    backend: Mapped[str] = mapped_column(String(16), primary_key=True)
+    lost_at: Mapped[datetime]

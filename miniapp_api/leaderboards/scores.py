@@ -16,6 +16,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import delete, func, literal, select
 
+from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
 from miniapp_api.leaderboards.models import CITY, LeaderboardScore, sort_key, sql_sort_key
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
@@ -43,8 +44,13 @@ def _queue(changes: list[tuple]) -> None:
     pending = state.get(PENDING_KEY)
     if pending is None:
         pending = state[PENDING_KEY] = []
-        after_commit(partial(backend.apply, pending))
+        after_commit(partial(_apply, backend, pending))
     pending.extend(changes)
+
+
+def _apply(backend: RedisBackend, changes: list[tuple]) -> None:
+    if not backend.apply(changes):
+        redis_state.mark_lost()
 
 
 def _boards_of(user_id: int) -> list[str]:
@@ -190,4 +196,5 @@ def rebuild() -> dict[str, int]:
             ).where(LeaderboardScore.period.in_(keys))
         ).all()
         backend.load(rows, {key: SqlBackend().zones(key) for key in keys})
+        redis_state.clear_lost()
     return counts

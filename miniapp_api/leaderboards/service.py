@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
 from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, lowest_key_above
 from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 def backend() -> Backend:
     """The configured backend, or SQL when Redis is off, not built or failing."""
     redis = redis_backend()
-    if redis is not None and redis.ready():
+    if redis is not None and redis.ready() and not redis_state.lost():
         return redis
     return SqlBackend()
 

@@ -317,3 +317,35 @@ def test_an_unreachable_redis_falls_back_to_sql(app_factory, make_user, auth_hea
         earn(user, 4)  # the lost Redis write is logged, the award stands
         body = board(app.test_client(), auth_headers(user))
         assert body["me"] == {"rank": 1, "score": 4}
+
+
+@pytest.mark.redis
+def test_a_hung_redis_that_answers_again_serves_no_stale_board(
+    app_factory, make_user, auth_headers, on_day, monkeypatch
+):
+    """Defect 11 of the attack report: Redis hung during an award, so its "ready" marker
+    could not even be removed; when it answered again it showed 10 points for 11. The
+    lost update is recorded in the database: reads use SQL until the next rebuild."""
+    import redis
+
+    app = app_factory(POINTS_RULES=UNCAPPED, LEADERBOARD_BACKEND="redis")
+    client = app.test_client()
+    with app.app_context():
+        user = make_user(roles=["volunteer"])
+        headers = auth_headers(user)
+        earn(user, 10)
+        leaderboards.rebuild()
+
+        def hung(*_args, **_kwargs):
+            raise redis.TimeoutError("Redis does not answer")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(redis.client.Pipeline, "execute", hung)
+            patch.setattr(redis.Redis, "delete", hung)
+            earn(user, 1)  # committed in the database; Redis never hears of it
+        assert RedisBackend.for_app(app).ready()  # Redis still says it is complete
+        assert isinstance(leaderboards.backend(), SqlBackend)
+        assert board(client, headers)["me"] == {"rank": 1, "score": 11}
+        leaderboards.rebuild()
+        assert isinstance(leaderboards.backend(), RedisBackend)
+        assert board(client, headers)["me"] == {"rank": 1, "score": 11}
