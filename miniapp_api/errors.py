@@ -87,6 +87,11 @@ class ServiceUnavailable(AppError):
     status_code, error_code, message = 503, "SERVICE_UNAVAILABLE", "服务暂时不可用，请稍后再试"
 
 
+class IdempotencyKeyReused(AppError):
+    status_code, error_code = 422, "IDEMPOTENCY_KEY_REUSED"
+    message = "该请求编号已用于另一项操作，请换一个编号重试"
+
+
 class AccountBanned(AppError):
     status_code, error_code, message = (
         403,

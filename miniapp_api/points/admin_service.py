@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from miniapp_api.audit.service import audited, nothing_changed, record
+from miniapp_api.errors import IdempotencyKeyReused
 from miniapp_api.points import ledger
 from miniapp_api.storage import db, get_or_404
 from miniapp_api.users import service as users
@@ -45,6 +46,8 @@ def adjust(
             reason=note,
             changes={"points_balance": [before, user.points_balance]},
         )
+    elif (entry.delta, entry.note) != (delta, note):
+        raise IdempotencyKeyReused()
     else:
         nothing_changed()
         db.session.refresh(user, ["points_balance"])

@@ -11,7 +11,7 @@ import secrets
 
 from sqlalchemy import func, or_, select, update
 
-from miniapp_api.errors import AppError
+from miniapp_api.errors import AppError, IdempotencyKeyReused
 from miniapp_api.points import service as points
 from miniapp_api.rewards.models import CANCELLED, Redemption, Reward
 from miniapp_api.storage import Page, db, get_or_404, paginate, use_case
@@ -95,6 +95,8 @@ def redeem(user: User, reward_id: int, idempotency_key: str | None) -> Redemptio
     users.lock(user.id)
     earlier = _earlier(user.id, idempotency_key)
     if earlier is not None:
+        if earlier.reward_id != reward_id:
+            raise IdempotencyKeyReused()
         return earlier
     reward = get_or_404(Reward, reward_id, "奖品不存在")
     _check_limit(user.id, reward)

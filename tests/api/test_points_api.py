@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.storage import db
+from miniapp_api.users.models import User
 from tests.helpers import assert_error, fire_at_once
 
 
@@ -134,3 +135,18 @@ def test_same_idempotency_key_in_parallel_adjusts_once(app, live_server, make_us
             select(PointsEntry.delta).where(PointsEntry.user_id == resident_id)
         ).all()
     assert rows == [25]
+
+
+def test_an_idempotency_key_reused_with_another_delta_is_refused(client, make_user, auth_headers):
+    """Defect 14: the same key with another `delta` returned the first adjustment."""
+    resident = make_user()
+    admin_headers = {**auth_headers(make_user(roles=["admin"])), "Idempotency-Key": "adj-1"}
+    url = f"/api/v1/admin/users/{resident.id}/points"
+    first = client.post(url, headers=admin_headers, json={"delta": 5, "reason": "活动补录"})
+    assert first.status_code == 201
+    again = client.post(url, headers=admin_headers, json={"delta": 5, "reason": "活动补录"})
+    assert again.get_json() == first.get_json()
+    other = client.post(url, headers=admin_headers, json={"delta": 50, "reason": "活动补录"})
+    assert_error(other, 422, "IDEMPOTENCY_KEY_REUSED")
+    db.session.expire_all()
+    assert db.session.get(User, resident.id).points_balance == 5

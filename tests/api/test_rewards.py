@@ -156,6 +156,19 @@ def test_same_idempotency_key_returns_the_first_redemption(client, make_user, au
     assert db.session.get(User, user.id).points_balance == 20
 
 
+def test_an_idempotency_key_reused_for_another_reward_is_refused(client, make_user, auth_headers):
+    """Defect 14 of the attack report: the same key on another reward returned the first
+    redemption; a key names one request, so another request with it is refused."""
+    user = make_user()
+    give_points(user, 30)
+    first_reward, other_reward = add_reward(points_cost=10), add_reward(points_cost=5)
+    assert redeem(client, auth_headers(user), first_reward, key="k-2").status_code == 201
+    reused = redeem(client, auth_headers(user), other_reward, key="k-2")
+    assert_error(reused, 422, "IDEMPOTENCY_KEY_REUSED")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).points_balance == 20
+
+
 def _counts(app, reward_id, user_ids):
     with app.app_context():
         stock = db.session.get(Reward, reward_id).stock
