@@ -95,7 +95,8 @@ def _of_interest(ranked: Subquery, subscribed: list[str], interests: list[str]) 
 
 
 def _newest_first(ranked: Subquery) -> Select:
-    """Every fraud type, round by round: each one's newest unread article, then the next."""
+    """Every fraud type, round by round (in display order): each one's newest unread
+    article, then each one's next; the articles already read after all of them."""
     return (
         _articles(ranked)
         .add_columns(literal(NEWEST))
