@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from miniapp_api.articles import admin_service as admin
+from miniapp_api.articles import admin_service
 from miniapp_api.articles.schemas import (
     AdminAlertArgsSchema,
     AdminAlertPageSchema,
@@ -29,7 +29,7 @@ EDITORS = ("admin", "station_admin")
 @blp.response(200, AdminArticlePageSchema)
 def list_articles(args):
     """Every article in any state, newest first."""
-    return admin.admin_articles(
+    return admin_service.admin_articles(
         args.get("status"), args.get("category"), args.get("q"), args["page"], args["per_page"]
     )
 
@@ -41,7 +41,7 @@ def list_articles(args):
 @blp.alt_response(409, response="CONFLICT", description="slug taken")
 def create_article(payload):
     """Write an article: a draft, published now, or scheduled (`published_at` later)."""
-    return admin.create_article(payload)
+    return admin_service.create_article(payload)
 
 
 @blp.route("/articles/<int:article_id>", methods=["GET"])
@@ -50,7 +50,7 @@ def create_article(payload):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_article(article_id):
     """One article in any state."""
-    return admin.get_article(article_id)
+    return admin_service.get_article(article_id)
 
 
 @blp.route("/articles/<int:article_id>", methods=["PATCH"])
@@ -60,7 +60,7 @@ def get_article(article_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def update_article(payload, article_id):
     """Edit; `published_at` stays unless given."""
-    return admin.update_article(article_id, payload)
+    return admin_service.update_article(article_id, payload)
 
 
 @blp.route("/articles/<int:article_id>", methods=["DELETE"])
@@ -69,7 +69,7 @@ def update_article(payload, article_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def delete_article(article_id):
     """Archive (articles are never erased: reading points refer to them)."""
-    admin.archive_article(article_id)
+    admin_service.archive_article(article_id)
 
 
 @blp.route("/articles/<int:article_id>/publish", methods=["POST"])
@@ -79,7 +79,7 @@ def delete_article(article_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def publish_article(payload, article_id):
     """Publish now, or schedule with a later `published_at`."""
-    return admin.publish_article(article_id, payload.get("published_at"))
+    return admin_service.publish_article(article_id, payload.get("published_at"))
 
 
 @blp.route("/articles/<int:article_id>/archive", methods=["POST"])
@@ -88,7 +88,7 @@ def publish_article(payload, article_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def archive_article(article_id):
     """Take an article off the mini-program."""
-    return admin.archive_article(article_id)
+    return admin_service.archive_article(article_id)
 
 
 @blp.route("/alerts", methods=["GET"])
@@ -97,7 +97,7 @@ def archive_article(article_id):
 @blp.response(200, AdminAlertPageSchema)
 def list_alerts(args):
     """Every alert, expired and archived ones included."""
-    return admin.admin_alerts(args.get("kind"), args["page"], args["per_page"])
+    return admin_service.admin_alerts(args.get("kind"), args["page"], args["per_page"])
 
 
 @blp.route("/alerts", methods=["POST"])
@@ -107,7 +107,7 @@ def list_alerts(args):
 @blp.alt_response(409, response="CONFLICT", description="slug taken")
 def create_alert(payload):
     """Publish a warning or a week of trend figures (a later `published_at` schedules it)."""
-    return admin.create_alert(payload)
+    return admin_service.create_alert(payload)
 
 
 @blp.route("/alerts/<int:alert_id>", methods=["GET"])
@@ -116,7 +116,7 @@ def create_alert(payload):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_alert(alert_id):
     """One alert."""
-    return admin.get_alert(alert_id)
+    return admin_service.get_alert(alert_id)
 
 
 @blp.route("/alerts/<int:alert_id>", methods=["PUT"])
@@ -126,7 +126,7 @@ def get_alert(alert_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def replace_alert(payload, alert_id):
     """Replace an alert with a corrected version (validated as on creation)."""
-    return admin.replace_alert(alert_id, payload)
+    return admin_service.replace_alert(alert_id, payload)
 
 
 @blp.route("/alerts/<int:alert_id>", methods=["DELETE"])
@@ -135,4 +135,4 @@ def replace_alert(payload, alert_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def delete_alert(alert_id):
     """Archive an alert."""
-    admin.archive_alert(alert_id)
+    admin_service.archive_alert(alert_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from miniapp_api.articles.editing import set_tags, status_for
 from miniapp_api.articles.fields import alert_figures
 from miniapp_api.articles.models import (
     ADMIN,
@@ -15,49 +16,43 @@ from miniapp_api.articles.models import (
     DRAFT,
     PUBLISHED,
     SCHEDULED,
+    TREND,
     Alert,
     Article,
-    ArticleTag,
 )
-from miniapp_api.articles.reading import category_id_of, filtered
+from miniapp_api.articles.reading import filtered
 from miniapp_api.articles.rendering import render_markdown
-from miniapp_api.categories.service import existing_slugs as existing_category_slugs
-from miniapp_api.errors import Conflict, NotFound, ValidationFailed
-from miniapp_api.storage import db, paginate, use_case
+from miniapp_api.categories import service as fraud_types
+from miniapp_api.errors import Conflict, ValidationFailed
+from miniapp_api.storage import Page, db, get_or_404, paginate, use_case
 from miniapp_api.timeutil import utcnow
 
-
-def status_for(requested: str, published_at: datetime | None) -> str:
-    if requested in (PUBLISHED, SCHEDULED):
-        return SCHEDULED if published_at and published_at > utcnow() else PUBLISHED
-    return requested
+ALERT_COLUMNS = ("slug", "kind", "level", "title", "summary", "published_at", "expires_at")
 
 
-def _article_values(values: Mapping[str, Any]) -> dict:
-    out = dict(values)
-    if "category" in out:
-        out["category_id"] = category_id_of(out.pop("category"))
-    if "body_markdown" in out:
-        out["body_html"] = render_markdown(out["body_markdown"])
-    return out
-
-
-def set_tags(article: Article, tags: Iterable[str]) -> None:
-    wanted = list(dict.fromkeys(tags))
-    if wanted == article.tags:
-        return
-    article.tag_rows.clear()
-    db.session.flush()
-    article.tag_rows.extend(ArticleTag(tag=tag, position=i) for i, tag in enumerate(wanted))
-
-
-def _slug_free(model, slug: str, own_id: int | None = None) -> None:
+def _slug_free(model: type[Article] | type[Alert], slug: str, own_id: int | None = None) -> None:
     taken = db.session.scalar(select(model.id).where(model.slug == slug))
     if taken is not None and taken != own_id:
         raise Conflict("该标识（slug）已被使用", errors={"json": {"slug": ["已被使用"]}})
 
 
-def admin_articles(status: str | None, category: str | None, text: str | None, page, per_page):
+# ---- articles ---------------------------------------------------------------------------
+
+
+def _article_values(values: Mapping[str, Any]) -> dict:
+    """The columns for the fields sent: the category by id, the body also rendered."""
+    out = dict(values)
+    if "category" in out:
+        out["category_id"] = fraud_types.id_of(out.pop("category"))
+    if "body_markdown" in out:
+        out["body_html"] = render_markdown(out["body_markdown"])
+    return out
+
+
+def admin_articles(
+    status: str | None, category: str | None, text: str | None, page: int, per_page: int
+) -> Page:
+    """Every article in any state, newest first."""
     query = filtered(select(Article), category, None, text)
     if status:
         query = query.where(Article.status == status)
@@ -65,14 +60,12 @@ def admin_articles(status: str | None, category: str | None, text: str | None, p
 
 
 def get_article(article_id: int) -> Article:
-    article = db.session.get(Article, article_id)
-    if article is None:
-        raise NotFound("文章不存在")
-    return article
+    return get_or_404(Article, article_id, "文章不存在")
 
 
 @use_case
 def create_article(values: Mapping[str, Any]) -> Article:
+    """A draft, published now, or scheduled (a later `published_at`)."""
     values = dict(values)
     _slug_free(Article, values["slug"])
     tags = values.pop("tags", [])
@@ -121,36 +114,42 @@ def publish_article(article_id: int, at: datetime | None) -> Article:
 
 @use_case
 def archive_article(article_id: int) -> Article:
+    """Off the mini-program; never erased (reading points refer to it)."""
     article = get_article(article_id)
     article.status = ARCHIVED
     return article
 
 
+# ---- alerts -----------------------------------------------------------------------------
+
+
 def _alert_values(values: Mapping[str, Any]) -> dict:
+    """The columns of a whole alert: the category by id, the body rendered, a trend's
+    figures checked against the known fraud types."""
     item = dict(values)
-    out = {
-        key: item[key]
-        for key in ("slug", "kind", "level", "title", "summary", "published_at", "expires_at")
-        if key in item
-    }
+    out = {key: item[key] for key in ALERT_COLUMNS if key in item}
     if "category" in item:
-        out["category_id"] = category_id_of(item["category"]) if item["category"] else None
+        out["category_id"] = fraud_types.id_of(item["category"]) if item["category"] else None
     if "body" in item:
         out["body_markdown"] = item["body"]
         out["body_html"] = render_markdown(item["body"]) if item["body"] else None
-    if item.get("kind") == "trend":
-        slugs = [row["category"] for row in item["categories"]]
-        known = existing_category_slugs(slugs)
-        for index, slug in enumerate(slugs):
-            if slug not in known:
-                raise ValidationFailed(
-                    errors={"json": {f"categories.{index}.category": ["未知的诈骗类型"]}}
-                )
+    if item.get("kind") == TREND:
+        _known_fraud_types([row["category"] for row in item["categories"]])
     out["figures"] = alert_figures(item) if "kind" in item else None
     return out
 
 
-def admin_alerts(kind: str | None, page: int, per_page: int) -> dict:
+def _known_fraud_types(slugs: list[str]) -> None:
+    known = fraud_types.existing_slugs(slugs)
+    for index, slug in enumerate(slugs):
+        if slug not in known:
+            raise ValidationFailed(
+                errors={"json": {f"categories.{index}.category": ["未知的诈骗类型"]}}
+            )
+
+
+def admin_alerts(kind: str | None, page: int, per_page: int) -> Page:
+    """Every alert, expired and archived ones included, newest first."""
     query = select(Alert)
     if kind:
         query = query.where(Alert.kind == kind)
@@ -158,14 +157,12 @@ def admin_alerts(kind: str | None, page: int, per_page: int) -> dict:
 
 
 def get_alert(alert_id: int) -> Alert:
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFound("预警不存在")
-    return alert
+    return get_or_404(Alert, alert_id, "预警不存在")
 
 
 @use_case
 def create_alert(values: Mapping[str, Any]) -> Alert:
+    """A warning or a week of trend figures (a later `published_at` schedules it)."""
     _slug_free(Alert, values["slug"])
     alert = Alert(**_alert_values(values), source=ADMIN)
     alert.status = status_for(PUBLISHED, alert.published_at)

@@ -1,24 +1,22 @@
-"""Alerts: current warnings and weekly trend figures (shares and changes computed)."""
+"""Alerts: current warnings and weekly trend figures (totals, shares and changes computed
+against the week before)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from miniapp_api.articles.models import (
-    PUBLISHED,
-    SCHEDULED,
-    Alert,
-)
-from miniapp_api.categories.models import Category
-from miniapp_api.common_fields import Merged
-from miniapp_api.storage import db, paginate
+from miniapp_api.articles.models import PUBLISHED, SCHEDULED, TREND, Alert
+from miniapp_api.articles.trends import Trend, trend
+from miniapp_api.categories import service as fraud_types
+from miniapp_api.storage import Page, db, paginate
 from miniapp_api.timeutil import utcnow
 
 
-def _alert_visible():
+def alert_visible():
+    """Readers see published alerts once their time has come, until they expire."""
     now = utcnow()
     return and_(
         Alert.status.in_((PUBLISHED, SCHEDULED)),
@@ -27,76 +25,50 @@ def _alert_visible():
     )
 
 
-def alerts(kind: str | None, page: int, per_page: int) -> dict:
-    query = select(Alert).where(_alert_visible())
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as readers see it: a trend's figures come computed."""
+
+    alert: Alert
+    trend: Trend | None
+
+
+def alerts(kind: str | None, page: int, per_page: int) -> Page:
+    """Visible alerts, newest first, of one kind if given."""
+    query = select(Alert).where(alert_visible())
     if kind:
         query = query.where(Alert.kind == kind)
     result = paginate(query.order_by(Alert.published_at.desc(), Alert.id.desc()), page, per_page)
-    result = replace(result, items=[alert_view(alert) for alert in result.items])
-    return result
+    return replace(result, items=_views(result.items))
 
 
-def _previous_week(alert: Alert) -> dict | None:
-    start = datetime.fromisoformat(alert.figures["period"]["start"]).date()
-    wanted = (start - timedelta(days=7)).isoformat()
-    for candidate in db.session.scalars(
-        select(Alert).where(Alert.kind == "trend", Alert.id != alert.id, _alert_visible())
+def _views(alerts: list[Alert]) -> list[AlertView]:
+    """One query for the weeks to compare with and one for the names, when a trend needs them."""
+    if not any(alert.figures for alert in alerts):
+        return [AlertView(alert, None) for alert in alerts]
+    weeks, names = _visible_weeks(), fraud_types.names_by_slug()
+    return [
+        AlertView(alert, trend(alert.figures, weeks.get(_week_before(alert)), names))
+        if alert.figures
+        else AlertView(alert, None)
+        for alert in alerts
+    ]
+
+
+def _week_before(alert: Alert) -> str:
+    start = date.fromisoformat(alert.figures["period"]["start"])
+    return (start - timedelta(days=7)).isoformat()
+
+
+def _visible_weeks() -> dict[str, dict]:
+    """The figures of every visible trend by the Monday its week starts; of two for one
+    week, the one published last."""
+    weeks: dict[str, dict] = {}
+    for figures in db.session.scalars(
+        select(Alert.figures)
+        .where(Alert.kind == TREND, alert_visible())
+        .order_by(Alert.published_at.desc(), Alert.id.desc())
     ):
-        if candidate.figures and candidate.figures["period"]["start"] == wanted:
-            return candidate.figures
-    return None
-
-
-def _change(now: float, before: float | None) -> float | None:
-    if before is None or before == 0:
-        return None
-    return round((now - before) / before * 100, 1)
-
-
-def trend_view(figures: dict, previous: dict | None) -> dict:
-    """Shares and week-on-week changes, computed from the raw counts."""
-    before_d = {d["district"]: d for d in (previous or {}).get("districts", [])}
-    before_c = {c["category"]: c for c in (previous or {}).get("categories", [])}
-    cases = sum(d["cases"] for d in figures["districts"])
-    loss = round(sum(d["loss_wan"] for d in figures["districts"]), 1)
-    prev_cases = sum(d["cases"] for d in before_d.values()) if previous else None
-    prev_loss = sum(d["loss_wan"] for d in before_d.values()) if previous else None
-    names = dict(db.session.execute(select(Category.slug, Category.name)).all())
-    return {
-        "period": figures["period"],
-        "source": figures["source"],
-        "total": {
-            "cases": cases,
-            "loss_wan": loss,
-            "cases_change_pct": _change(cases, prev_cases),
-            "loss_change_pct": _change(loss, prev_loss),
-        },
-        "districts": [
-            {
-                **d,
-                "cases_change_pct": _change(
-                    d["cases"], before_d.get(d["district"], {}).get("cases")
-                ),
-            }
-            for d in sorted(figures["districts"], key=lambda d: -d["cases"])
-        ],
-        "categories": [
-            {
-                "category": c["category"],
-                "name": names.get(c["category"]),
-                "cases": c["cases"],
-                "share_pct": round(c["cases"] / cases * 100, 1) if cases else 0.0,
-                "cases_change": (
-                    c["cases"] - before_c[c["category"]]["cases"]
-                    if c["category"] in before_c
-                    else None
-                ),
-            }
-            for c in sorted(figures["categories"], key=lambda c: -c["cases"])
-        ],
-    }
-
-
-def alert_view(alert: Alert) -> Merged:
-    trend = trend_view(alert.figures, _previous_week(alert)) if alert.figures else None
-    return Merged(alert, trend=trend)
+        if figures:
+            weeks.setdefault(figures["period"]["start"], figures)
+    return weeks

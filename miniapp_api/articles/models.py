@@ -1,4 +1,5 @@
-"""Fraud types (诈骗类型), articles, who read what, and alerts."""
+"""Articles, who read what, alerts, and the risk profiles the feed reads (the fraud types
+themselves are `categories.models.Category`)."""
 
 from __future__ import annotations
 

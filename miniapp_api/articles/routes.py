@@ -3,7 +3,7 @@
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from miniapp_api.articles import alerts, reading
+from miniapp_api.articles import service
 from miniapp_api.articles.schemas import (
     AlertArgsSchema,
     AlertPageSchema,
@@ -23,7 +23,7 @@ blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content"
 @blp.response(200, CategoryListSchema)
 def categories():
     """Fraud types in display order, each with its number of published articles."""
-    return {"items": reading.categories()}
+    return {"items": service.categories()}
 
 
 @blp.route("/articles", methods=["GET"])
@@ -31,7 +31,7 @@ def categories():
 @blp.response(200, ArticlePageSchema)
 def list_articles(args):
     """Published articles, newest first; `q` searches title, summary and tags."""
-    return reading.list_articles(
+    return service.list_articles(
         args.get("category"), args.get("tag"), args.get("q"), args["page"], args["per_page"]
     )
 
@@ -42,7 +42,7 @@ def list_articles(args):
 def get_article(id_or_slug):
     """One article. With a token, the first opening starts the caller's reading clock."""
     verify_jwt_in_request(optional=True)
-    return reading.open_article(id_or_slug, current_user or None)
+    return service.open_article(id_or_slug, current_user or None)
 
 
 @blp.route("/articles/<int:article_id>/read", methods=["POST"])
@@ -52,7 +52,7 @@ def get_article(id_or_slug):
 @blp.alt_response(404, response="NOT_FOUND")
 def read_article(article_id):
     """Finished reading: reading points once per article, within the daily cap."""
-    return reading.mark_read(current_user, article_id)
+    return service.mark_read(current_user, article_id)
 
 
 @blp.route("/feed", methods=["GET"])
@@ -61,7 +61,7 @@ def read_article(article_id):
 @blp.response(200, FeedSchema)
 def feed(args):
     """The caller's list: subscribed and risk-profile fraud types first, unread first."""
-    return reading.feed(current_user, args["page"], args["per_page"])
+    return service.feed(current_user, args["page"], args["per_page"])
 
 
 @blp.route("/alerts", methods=["GET"])
@@ -69,4 +69,4 @@ def feed(args):
 @blp.response(200, AlertPageSchema)
 def list_alerts(args):
     """Current warnings and weekly trend figures, newest first; expired ones hidden."""
-    return alerts.alerts(args.get("kind"), args["page"], args["per_page"])
+    return service.alerts(args.get("kind"), args["page"], args["per_page"])

@@ -1,13 +1,36 @@
+"""What the articles domain's routes read and answer. Lists are `storage.Page`s dumped by
+`web.paginated`; a service's view (a model with figures computed beside it) is dumped flat
+by a `FlatView` schema."""
+
+from typing import ClassVar
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.articles.fields import AlertFieldsSchema, ArticleFieldsSchema
 from miniapp_api.articles.models import ALERT_KINDS, ARTICLE_STATUSES, DRAFT
 from miniapp_api.common_fields import Instant, LocalDateTime
-from miniapp_api.web import PageArgsSchema, PageSchema
+from miniapp_api.web import PageArgsSchema, paginated
 
 
-class CategorySchema(ma.Schema):
+class FlatView:
+    """Mixed into a schema that dumps a view dataclass as one flat object: the fields in
+    `view_fields` are the view's own; every other field is read from the model the view
+    holds in its `model` attribute."""
+
+    model: ClassVar[str]
+    view_fields: ClassVar[frozenset[str]]
+
+    def get_attribute(self, obj, attr, default):
+        source = obj if attr in self.view_fields else getattr(obj, self.model)
+        return super().get_attribute(source, attr, default)
+
+
+class CategorySchema(FlatView, ma.Schema):
+    """Dumps a `reading.CategoryCount`."""
+
+    model, view_fields = "category", frozenset({"article_count"})
+
     slug = fields.String(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True)
@@ -43,8 +66,7 @@ class ArticleSummarySchema(ma.Schema):
     read_count = fields.Integer(required=True, metadata={"description": "Distinct readers"})
 
 
-class ArticlePageSchema(PageSchema):
-    items = fields.List(fields.Nested(ArticleSummarySchema), required=True)
+ArticlePageSchema = paginated(ArticleSummarySchema, name="ArticlePage")
 
 
 class ArticleDetailSchema(ArticleSummarySchema):
@@ -54,7 +76,11 @@ class ArticleDetailSchema(ArticleSummarySchema):
     body_markdown = fields.String(required=True)
 
 
-class ArticleOpenedSchema(ArticleDetailSchema):
+class ArticleOpenedSchema(FlatView, ArticleDetailSchema):
+    """Dumps a `reading.OpenedArticle`."""
+
+    model, view_fields = "article", frozenset({"read", "min_read_seconds"})
+
     read = fields.Boolean(required=True, metadata={"description": "The caller finished it"})
     min_read_seconds = fields.Integer(required=True)
 
@@ -75,8 +101,9 @@ class FeedItemSchema(ma.Schema):
     )
 
 
-class FeedSchema(PageSchema):
-    items = fields.List(fields.Nested(FeedItemSchema), required=True)
+class FeedSchema(paginated(FeedItemSchema)):
+    """Dumps a `feed.FeedPage`."""
+
     interests = fields.List(
         fields.String(), required=True, metadata={"description": "Categories put first, in order"}
     )
@@ -129,12 +156,15 @@ class AlertSchema(ma.Schema):
     expires_at = LocalDateTime(allow_none=True, required=True)
 
 
-class AlertViewSchema(AlertSchema):
+class AlertViewSchema(FlatView, AlertSchema):
+    """Dumps an `alerts.AlertView`."""
+
+    model, view_fields = "alert", frozenset({"trend"})
+
     trend = fields.Nested(TrendSchema, allow_none=True, required=True)
 
 
-class AlertPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AlertViewSchema), required=True)
+AlertPageSchema = paginated(AlertViewSchema, name="AlertPage")
 
 
 # ---- administration ----------------------------------------------------------
@@ -163,8 +193,7 @@ class AdminArticleSchema(ArticleDetailSchema):
     updated_at = LocalDateTime(required=True)
 
 
-class AdminArticlePageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminArticleSchema), required=True)
+AdminArticlePageSchema = paginated(AdminArticleSchema)
 
 
 class PublishSchema(ma.Schema):
@@ -188,5 +217,4 @@ class AdminAlertSchema(AlertSchema):
     figures = fields.Dict(allow_none=True, required=True)
 
 
-class AdminAlertPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminAlertSchema), required=True)
+AdminAlertPageSchema = paginated(AdminAlertSchema)

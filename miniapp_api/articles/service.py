@@ -1,18 +1,26 @@
-"""Reading use cases (fraud types, the article list, opening and finishing an article,
-the feed) and alerts, re-exported from `reading` and `alerts`; the reading history's
-part of a user's personal data."""
+"""The articles domain's reader use cases, re-exported from their modules: reading
+(fraud types with their counts, the article list, opening and finishing an article), the
+feed and alerts; and the reading history's part of a user's personal data."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from miniapp_api.articles.alerts import alerts
+from miniapp_api.articles.feed import feed
 from miniapp_api.articles.models import Article, ArticleRead
-from miniapp_api.articles.reading import categories, feed, list_articles, mark_read, open_article
+from miniapp_api.articles.reading import (
+    ReadTooFast,
+    categories,
+    list_articles,
+    mark_read,
+    open_article,
+)
 from miniapp_api.storage import db
 from miniapp_api.users.models import User
 
 __all__ = [
+    "ReadTooFast",
     "alerts",
     "categories",
     "export_reads",

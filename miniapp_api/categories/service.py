@@ -34,5 +34,9 @@ def id_of(slug: str, field: str = "category") -> int:
     return category_id
 
 
+def ids_by_slug() -> dict[str, int]:
+    return dict(db.session.execute(select(Category.slug, Category.id)).tuples().all())
+
+
 def names_by_slug() -> dict[str, str]:
     return dict(db.session.execute(select(Category.slug, Category.name)).tuples().all())

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from miniapp_api.articles.admin_service import set_tags, status_for
+from miniapp_api.articles.editing import set_tags, status_for
 from miniapp_api.articles.fields import alert_figures
 from miniapp_api.articles.models import ARCHIVED, FILE, PUBLISHED, Alert, Article, RiskProfile
 from miniapp_api.articles.rendering import render_markdown
+from miniapp_api.categories import service as fraud_types
 from miniapp_api.categories.models import Category
 from miniapp_api.content.files import (
     AlertData,
@@ -167,7 +168,7 @@ def sync_profiles(profiles: dict[str, dict[str, list[str]]], counts: Counter) ->
 
 def _sync_articles(items: list[ArticleData], counts: Counter) -> None:
     existing = {article.slug: article for article in db.session.scalars(select(Article))}
-    category_ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    category_ids = fraud_types.ids_by_slug()
     for item in items:
         article = existing.pop(item.slug, None)
         if article is not None and article.source != FILE:
@@ -200,7 +201,7 @@ def _sync_articles(items: list[ArticleData], counts: Counter) -> None:
 
 def _sync_alerts(items: list[AlertData], counts: Counter) -> None:
     existing = {alert.slug: alert for alert in db.session.scalars(select(Alert))}
-    category_ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+    category_ids = fraud_types.ids_by_slug()
     for item in items:
         data = item.values
         alert = existing.pop(data["slug"], None)
