@@ -70,6 +70,7 @@ def test_dev_login_is_absent_in_production(migrated_database):
             "WECHAT_APPID": "wx123",
             "WECHAT_SECRET": "s" * 32,
             "DATABASE_URL": migrated_database,
+            "ALLOW_SQLITE_IN_PRODUCTION": "1",
         }
     )
     app = create_app(config)
