@@ -14,7 +14,7 @@ from miniapp_api.content.files import ContentError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users
-from miniapp_api.zones import fences
+from miniapp_api.zones import service as zones
 from miniapp_api.zones.geo import GeometryError
 
 content_cli = AppGroup("content", help="Load the files under content/.")
@@ -89,7 +89,7 @@ def zones_import(path: Path, coord_type: str) -> None:
     """Create or update zones by slug from a GeoJSON FeatureCollection; all or nothing."""
     try:
         with click.progressbar(length=_feature_count(path), label="checking zones") as bar:
-            counts = fences.import_zones(path, coord_type, progress=bar.update)
+            counts = zones.import_zones(path, coord_type, progress=bar.update)
     except GeometryError as exc:
         raise click.ClickException(f"{path}: {exc.field}: {exc.message}; nothing changed") from exc
     click.echo("zones imported: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -4,7 +4,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from miniapp_api.web import login_required
-from miniapp_api.zones import fences, promoters
+from miniapp_api.zones import admin_service
 from miniapp_api.zones.schemas import (
     AdminApplicationPageSchema,
     AdminApplicationSchema,
@@ -31,7 +31,7 @@ OFFICERS = ("admin", "station_admin")
 @blp.response(201, ZoneSchema)
 def create_zone(payload):
     """Draw a zone; invalid geometry is a 422 naming the problem."""
-    return fences.zone_view(fences.create_zone(payload), True)
+    return admin_service.create_zone(payload)
 
 
 @blp.route("/zones", methods=["GET"])
@@ -40,7 +40,7 @@ def create_zone(payload):
 @blp.response(200, ZoneListSchema)
 def list_zones(args):
     """Every zone, inactive ones included."""
-    return fences.list_zones(args["geometry"], args["page"], args["per_page"], active_only=False)
+    return admin_service.all_zones(args["geometry"], args["page"], args["per_page"])
 
 
 @blp.route("/zones/<int:zone_id>", methods=["GET"])
@@ -49,7 +49,7 @@ def list_zones(args):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_zone(zone_id):
     """One zone with its geometry (GCJ-02)."""
-    return fences.zone_view(fences.get_zone(zone_id), True)
+    return admin_service.get_zone(zone_id)
 
 
 @blp.route("/zones/<int:zone_id>", methods=["PATCH"])
@@ -59,7 +59,7 @@ def get_zone(zone_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def update_zone(payload, zone_id):
     """Rename, move or redraw a zone (a new `geometry` needs its `coord_type`)."""
-    return fences.zone_view(fences.update_zone(zone_id, payload), True)
+    return admin_service.update_zone(zone_id, payload)
 
 
 @blp.route("/zones/<int:zone_id>", methods=["DELETE"])
@@ -68,7 +68,7 @@ def update_zone(payload, zone_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def delete_zone(zone_id):
     """Deactivate a zone (enrollments and points keep referring to it)."""
-    fences.deactivate_zone(zone_id)
+    admin_service.deactivate_zone(zone_id)
 
 
 @blp.route("/promoter-applications", methods=["GET"])
@@ -77,7 +77,9 @@ def delete_zone(zone_id):
 @blp.response(200, AdminApplicationPageSchema)
 def list_applications(args):
     """Applications in the officer's zones, newest first."""
-    return promoters.applications(current_user, args.get("status"), args["page"], args["per_page"])
+    return admin_service.applications(
+        current_user, args.get("status"), args["page"], args["per_page"]
+    )
 
 
 @blp.route("/promoter-applications/<int:application_id>/approve", methods=["POST"])
@@ -86,7 +88,7 @@ def list_applications(args):
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_DECIDED")
 def approve(application_id):
     """Approve: the applicant becomes a promoter for that zone."""
-    return promoters.decide_application(application_id, True, None, current_user)
+    return admin_service.decide_application(application_id, True, None, current_user)
 
 
 @blp.route("/promoter-applications/<int:application_id>/reject", methods=["POST"])
@@ -96,7 +98,7 @@ def approve(application_id):
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_DECIDED")
 def reject(payload, application_id):
     """Reject with a reason the applicant sees."""
-    return promoters.decide_application(application_id, False, payload["reason"], current_user)
+    return admin_service.decide_application(application_id, False, payload["reason"], current_user)
 
 
 @blp.route("/users/<int:user_id>/roles", methods=["POST"])
@@ -106,8 +108,7 @@ def reject(payload, application_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def grant_role(payload, user_id):
     """Grant a role; `promoter` and `station_admin` need `zone_ids`."""
-    user = promoters.grant_role(user_id, payload["role"], payload["zone_ids"], current_user)
-    return promoters.user_roles_view(user)
+    return admin_service.grant_role(user_id, payload["role"], payload["zone_ids"], current_user)
 
 
 @blp.route("/users/<int:user_id>/roles/<string:role>", methods=["DELETE"])
@@ -116,4 +117,4 @@ def grant_role(payload, user_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def revoke_role(user_id, role):
     """Revoke a role (a promoter's codes stop working at once)."""
-    return promoters.user_roles_view(promoters.revoke_role(user_id, role, current_user))
+    return admin_service.revoke_role(user_id, role, current_user)

@@ -1,4 +1,5 @@
-"""Enrollment by scanning a promoter's code on site, and what follows from it."""
+"""Enrollment: a resident becomes a promoter's volunteer by scanning the promoter's code
+on site, inside the promoter's zone."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.errors import AppError
 from miniapp_api.points import service as points
-from miniapp_api.points.models import EARNING_REASONS, PointsEntry
 from miniapp_api.storage import db, use_case
-from miniapp_api.timeutil import local_today, period_start, utcnow
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE as USER_ACTIVE
 from miniapp_api.users.models import User
@@ -29,49 +29,28 @@ from miniapp_api.zones.errors import (
     QrInvalid,
     SelfEnrollment,
 )
-from miniapp_api.zones.fences import gcj02_location, zone_names, zone_shape
+from miniapp_api.zones.fences import gcj02_location, zone_shape
 from miniapp_api.zones.models import (
     ACTIVE,
     Enrollment,
     EnrollmentCode,
     RoleZone,
     ScanPosition,
+    Zone,
 )
-from miniapp_api.zones.promoters import promoter_zone_id
 
 
-def _check_jump(user_id: int, lng: float, lat: float, now: datetime) -> None:
-    """Refuse a scan far from the caller's previous scan within a minute (an impossible
-    journey), then remember only this one position for the next minute."""
-    window = timedelta(seconds=current_app.config["ENROLL_JUMP_WINDOW_SECONDS"])
-    db.session.execute(delete(ScanPosition).where(ScanPosition.seen_at < now - window))
-    last = db.session.get(ScanPosition, user_id)
-    if last is not None:
-        moved = geo.haversine_m(last.lng, last.lat, lng, lat)
-        seconds = max((now - last.seen_at).total_seconds(), 1.0)
-        if moved > current_app.config["ENROLL_JUMP_MAX_METRES"] and moved / seconds > 50:
-            raise LocationImplausible()
-        last.lng, last.lat, last.seen_at = lng, lat, now
-    else:
-        db.session.add(ScanPosition(user_id=user_id, lng=lng, lat=lat, seen_at=now))
+@dataclass(frozen=True)
+class Enrolled:
+    """A new volunteer's enrollment: under whom, where, how the fence decided, and the
+    volunteer's points for it."""
 
-
-def _live_code(scene: str) -> EnrollmentCode:
-    code = db.session.scalar(select(EnrollmentCode).where(EnrollmentCode.scene == scene))
-    if code is None or code.status != ACTIVE:
-        raise QrInvalid()
-    if code.expires_at is not None and code.expires_at <= utcnow():
-        raise QrExpired()
-    promoter = db.session.get(User, code.promoter_id)
-    still_promoter = db.session.get(RoleZone, (code.promoter_id, "promoter", code.zone_id))
-    if (
-        promoter is None
-        or promoter.status != USER_ACTIVE
-        or not promoter.has_role("promoter")
-        or still_promoter is None
-    ):
-        raise QrInvalid("该宣传员的二维码已失效")
-    return code
+    enrollment_id: int
+    promoter: User
+    zone: Zone
+    decision: str  # "inside" or "edge"
+    distance_to_edge_m: float
+    points_awarded: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +62,24 @@ class _Scan:
     accuracy: float
     decision: geo.Decision | None
     refusal: AppError | None  # raised once the scan's position is kept
+
+
+def enroll(user: User, values: Mapping[str, Any]) -> Enrolled:
+    """Become the promoter's volunteer on site.
+
+    Two units of work, because a refused scan must still leave something behind: first
+    the scan's checks (`_scan`), whose position is kept even when the scan is refused
+    as an implausible jump or outside the zone, so the next scan is compared with it;
+    then the enrollment (`_enroll`: the role, the row without coordinates, points for
+    both sides), all of it or nothing.
+    """
+    scan = _scan(user, values)
+    if scan.refusal is not None:
+        raise scan.refusal
+    try:
+        return _enroll(user, scan)
+    except IntegrityError:  # another scan by the same person won
+        raise _already(_enrollment_of(user.id)) from None
 
 
 @use_case
@@ -108,28 +105,8 @@ def _scan(user: User, values: Mapping[str, Any]) -> _Scan:
     return _Scan(code, now, values["accuracy"], decision, refusal)
 
 
-def _refuse_if_enrolled(user: User) -> None:
-    existing = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
-    if existing is not None or user.has_role("volunteer"):
-        raise _already(existing)
-
-
-def enroll(user: User, values: Mapping[str, Any]) -> dict:
-    """Become the promoter's volunteer on site. Two units of work: the scan's checks,
-    whose position is kept even when the scan is refused; then the enrollment (the
-    role, the row without coordinates, points for both sides), or nothing."""
-    scan = _scan(user, values)
-    if scan.refusal is not None:
-        raise scan.refusal
-    try:
-        return _enroll(user, scan)
-    except IntegrityError:  # another scan by the same person won
-        existing = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
-        raise _already(existing) from None
-
-
 @use_case
-def _enroll(user: User, scan: _Scan) -> dict:
+def _enroll(user: User, scan: _Scan) -> Enrolled:
     code, decision = scan.code, scan.decision
     users.lock(user.id)
     _refuse_if_enrolled(user)
@@ -150,14 +127,58 @@ def _enroll(user: User, scan: _Scan) -> dict:
     volunteer_points = points.award(user, "enrolled", "volunteer", zone_id=code.zone_id)
     promoter = db.session.get(User, code.promoter_id)
     points.award(promoter, "recruit", f"volunteer:{user.id}", zone_id=code.zone_id)
-    return {
-        "enrollment_id": enrollment.id,
-        "promoter": {"id": promoter.id, "nickname": promoter.nickname},
-        "zone": {"id": code.zone_id, "name": zone_names([code.zone_id]).get(code.zone_id)},
-        "decision": decision.how,
-        "distance_to_edge_m": decision.distance_to_edge_m,
-        "points_awarded": volunteer_points.awarded,
-    }
+    return Enrolled(
+        enrollment_id=enrollment.id,
+        promoter=promoter,
+        zone=db.session.get(Zone, code.zone_id),
+        decision=decision.how,
+        distance_to_edge_m=decision.distance_to_edge_m,
+        points_awarded=volunteer_points.awarded,
+    )
+
+
+def _live_code(scene: str) -> EnrollmentCode:
+    code = db.session.scalar(select(EnrollmentCode).where(EnrollmentCode.scene == scene))
+    if code is None or code.status != ACTIVE:
+        raise QrInvalid()
+    if code.expires_at is not None and code.expires_at <= utcnow():
+        raise QrExpired()
+    promoter = db.session.get(User, code.promoter_id)
+    still_promoter = db.session.get(RoleZone, (code.promoter_id, "promoter", code.zone_id))
+    if (
+        promoter is None
+        or promoter.status != USER_ACTIVE
+        or not promoter.has_role("promoter")
+        or still_promoter is None
+    ):
+        raise QrInvalid("该宣传员的二维码已失效")
+    return code
+
+
+def _check_jump(user_id: int, lng: float, lat: float, now: datetime) -> None:
+    """Refuse a scan far from the caller's previous scan within a minute (an impossible
+    journey), then remember only this one position for the next minute."""
+    window = timedelta(seconds=current_app.config["ENROLL_JUMP_WINDOW_SECONDS"])
+    db.session.execute(delete(ScanPosition).where(ScanPosition.seen_at < now - window))
+    last = db.session.get(ScanPosition, user_id)
+    if last is not None:
+        moved = geo.haversine_m(last.lng, last.lat, lng, lat)
+        seconds = max((now - last.seen_at).total_seconds(), 1.0)
+        if moved > current_app.config["ENROLL_JUMP_MAX_METRES"] and moved / seconds > 50:
+            raise LocationImplausible()
+        last.lng, last.lat, last.seen_at = lng, lat, now
+    else:
+        db.session.add(ScanPosition(user_id=user_id, lng=lng, lat=lat, seen_at=now))
+
+
+def _enrollment_of(user_id: int) -> Enrollment | None:
+    return db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user_id))
+
+
+def _refuse_if_enrolled(user: User) -> None:
+    existing = _enrollment_of(user.id)
+    if existing is not None or user.has_role("volunteer"):
+        raise _already(existing)
 
 
 def _already(existing: Enrollment | None) -> AlreadyEnrolled:
@@ -168,88 +189,3 @@ def _already(existing: Enrollment | None) -> AlreadyEnrolled:
         f"您已经是宣传员“{promoter.nickname or '宣传员'}”的志愿者了",
         errors={"promoter": {"id": promoter.id, "nickname": promoter.nickname}},
     )
-
-
-def on_quiz_finished(_app, *, user_id: int, session_id: str) -> None:
-    """A volunteer finished a quiz: their promoter's qualified-recruit bonus, once, in
-    the scoring's transaction (a receiver of `signals.quiz_finished`)."""
-    volunteer_id = user_id
-    enrollment = db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.volunteer_id == volunteer_id, Enrollment.qualified_at.is_(None)
-        )
-    )
-    if enrollment is None:
-        return
-    enrollment.qualified_at = utcnow()
-    promoter = db.session.get(User, enrollment.promoter_id)
-    if promoter is not None and promoter.status == USER_ACTIVE:
-        points.award(
-            promoter, "recruit_qualified", f"volunteer:{volunteer_id}", zone_id=enrollment.zone_id
-        )
-
-
-def volunteer_counts(promoter_ids: list[int]) -> dict[int, int]:
-    if not promoter_ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(Enrollment.promoter_id, func.count())
-            .join(User, User.id == Enrollment.volunteer_id)
-            .where(Enrollment.promoter_id.in_(promoter_ids), User.status == USER_ACTIVE)
-            .group_by(Enrollment.promoter_id)
-        ).all()
-    )
-
-
-def my_volunteers(promoter: User, page: int, per_page: int) -> dict:
-    """The promoter's volunteers, newest first, with the points each earned this week."""
-    promoter_zone_id(promoter)
-    week_start = period_start("week", local_today())
-    week_points = (
-        select(func.coalesce(func.sum(PointsEntry.delta), 0))
-        .where(
-            PointsEntry.user_id == Enrollment.volunteer_id,
-            PointsEntry.reason.in_(EARNING_REASONS),
-            PointsEntry.local_date >= week_start,
-        )
-        .scalar_subquery()
-    )
-    query = (
-        select(Enrollment, User, week_points)
-        .join(User, User.id == Enrollment.volunteer_id)
-        .where(Enrollment.promoter_id == promoter.id, User.status == USER_ACTIVE)
-        .order_by(Enrollment.id.desc())
-    )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return {
-        "items": [
-            {
-                "user_id": volunteer.id,
-                "nickname": volunteer.nickname,
-                "avatar_url": volunteer.avatar_url,
-                "enrolled_at": enrollment.created_at,
-                "qualified": enrollment.qualified_at is not None,
-                "points_this_week": week,
-            }
-            for enrollment, volunteer, week in rows
-        ],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-    }
-
-
-def export_enrollment(user: User) -> dict | None:
-    """The user's part of `GET /me/export`: their enrollment, without any location."""
-    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.volunteer_id == user.id))
-    if enrollment is None:
-        return None
-    return {
-        "promoter_id": enrollment.promoter_id,
-        "zone_id": enrollment.zone_id,
-        "enrolled_at": enrollment.created_at,
-        "decision": enrollment.decision,
-        "distance_to_edge_m": enrollment.distance_to_edge_m,
-    }

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_api.common_fields import Merged
-from miniapp_api.errors import Forbidden, NotFound
+from miniapp_api.errors import Forbidden
 from miniapp_api.points import service as points
-from miniapp_api.storage import db, use_case
+from miniapp_api.storage import db, get_or_404, use_case
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import ACTIVE as USER_ACTIVE
@@ -26,15 +26,33 @@ from miniapp_api.zones.errors import (
     invalid,
 )
 from miniapp_api.zones.fences import gcj02_location
-from miniapp_api.zones.models import (
-    Event,
-    EventCheckin,
-)
+from miniapp_api.zones.models import Event, EventCheckin
 from miniapp_api.zones.promoters import promoter_zone_id
+
+NEARBY_SCAN_LIMIT = 500  # current and upcoming events looked at per request
+
+
+@dataclass(frozen=True)
+class NearbyEvent:
+    """An event and, when the caller gave a location, how far it is (whole metres)."""
+
+    event: Event
+    distance_m: int | None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A volunteer's check-in: the points for it and their balance after it."""
+
+    event_id: int
+    points_awarded: int
+    distance_m: float
+    balance: int
 
 
 @use_case
 def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
+    """An event in the promoter's zone: a circle around a place, and a time window."""
     zone_id = promoter_zone_id(promoter)
     if values["ends_at"] <= values["starts_at"]:
         raise invalid("ends_at", "结束时间必须晚于开始时间")
@@ -57,31 +75,25 @@ def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     return event
 
 
-def events_nearby(values: Mapping[str, Any]) -> list[Merged]:
-    """Current and upcoming events, nearest first when a location is given."""
-    now = utcnow()
-    rows = db.session.scalars(
+def events_nearby(values: Mapping[str, Any]) -> list[NearbyEvent]:
+    """Current and upcoming events; with a location, those within `within_km`, nearest
+    first."""
+    events = db.session.scalars(
         select(Event)
-        .where(Event.ends_at > now, Event.cancelled.is_(False))
+        .where(Event.ends_at > utcnow(), Event.cancelled.is_(False))
         .order_by(Event.starts_at, Event.id)
-        .limit(500)
+        .limit(NEARBY_SCAN_LIMIT)
     )
-    located = values.get("latitude") is not None and values.get("longitude") is not None
-    if located:
-        lng, lat = gcj02_location(values)
-        limit_m = values["within_km"] * 1000
-    items = []
-    for event in rows:
-        distance = geo.haversine_m(lng, lat, event.lng, event.lat) if located else None
-        if located and distance > limit_m:
-            continue
-        items.append(Merged(event, distance_m=None if distance is None else round(distance)))
-    if located:
-        items.sort(key=lambda item: item.distance_m)
-    return items
+    if values.get("latitude") is None or values.get("longitude") is None:
+        return [NearbyEvent(event, None) for event in events]
+    lng, lat = gcj02_location(values)
+    limit_m = values["within_km"] * 1000
+    measured = ((event, geo.haversine_m(lng, lat, event.lng, event.lat)) for event in events)
+    nearby = [NearbyEvent(event, round(d)) for event, d in measured if d <= limit_m]
+    return sorted(nearby, key=lambda item: item.distance_m)
 
 
-def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> dict:
+def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
     """A volunteer checks in on site and on time, once: event points for them, the
     organiser's share for the organiser."""
     try:
@@ -91,14 +103,30 @@ def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> dict
 
 
 @use_case
-def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> dict:
-    event = db.session.get(Event, event_id)
-    if event is None or event.cancelled:
-        raise NotFound("活动不存在")
+def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
+    event = get_or_404(Event, event_id, "活动不存在", visible=lambda event: not event.cancelled)
     if not user.has_role("volunteer"):
         raise Forbidden("成为志愿者后才能参加活动签到")
-    now = utcnow()
-    if not event.starts_at <= now < event.ends_at:
+    distance = _distance_on_site(event, values)
+    users.lock(user.id)
+    if db.session.scalar(
+        select(EventCheckin.id).where(
+            EventCheckin.event_id == event.id, EventCheckin.user_id == user.id
+        )
+    ):
+        raise AlreadyCheckedInEvent()
+    db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=distance))
+    result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
+    host = db.session.get(User, event.promoter_id)
+    if host is not None and host.status == USER_ACTIVE and host.id != user.id:
+        points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
+    return CheckIn(event.id, result.awarded, distance, user.points_balance)
+
+
+def _distance_on_site(event: Event, values: Mapping[str, Any]) -> float:
+    """Metres (to 0.1) from the event's centre, once the time window, the accuracy and
+    the circle allow the check-in."""
+    if not event.starts_at <= utcnow() < event.ends_at:
         raise EventNotOpen()
     if values["accuracy"] > current_app.config["ENROLL_MAX_ACCURACY_M"]:
         raise LocationInaccurate()
@@ -107,21 +135,4 @@ def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> dict:
     if distance > event.radius_m + values["accuracy"]:
         # the zones' edge rule: accepted when the reported uncertainty reaches the circle
         raise OutsideEvent()
-    users.lock(user.id)
-    if db.session.scalar(
-        select(EventCheckin.id).where(
-            EventCheckin.event_id == event.id, EventCheckin.user_id == user.id
-        )
-    ):
-        raise AlreadyCheckedInEvent()
-    db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=round(distance, 1)))
-    result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
-    host = db.session.get(User, event.promoter_id)
-    if host is not None and host.status == USER_ACTIVE and host.id != user.id:
-        points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
-    return {
-        "event_id": event.id,
-        "points_awarded": result.awarded,
-        "distance_m": round(distance, 1),
-        "balance": user.points_balance,
-    }
+    return round(distance, 1)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from miniapp_api.extensions import limiter
 from miniapp_api.web import PageArgsSchema, login_required
-from miniapp_api.zones import enrollment, events, fences, promoters
+from miniapp_api.zones import service
 from miniapp_api.zones.schemas import (
     ApplicationInputSchema,
     ApplicationListSchema,
@@ -54,7 +54,7 @@ def _per_code() -> str:
 def list_zones(args):
     """Active zones by district and name; with `?geometry=1` each with its fence as GeoJSON
     (GCJ-02)."""
-    return fences.list_zones(args["geometry"], args["page"], args["per_page"])
+    return service.list_zones(args["geometry"], args["page"], args["per_page"])
 
 
 @blp.route("/promoter-applications", methods=["POST"])
@@ -64,7 +64,7 @@ def list_zones(args):
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
 def apply(payload):
     """Apply to become a promoter (宣传员) for a zone."""
-    return promoters.apply(current_user, payload)
+    return service.apply(current_user, payload)
 
 
 @blp.route("/promoter-applications/mine", methods=["GET"])
@@ -72,7 +72,7 @@ def apply(payload):
 @blp.response(200, ApplicationListSchema)
 def my_applications():
     """The caller's applications, newest first."""
-    return {"items": promoters.my_applications(current_user)}
+    return {"items": service.my_applications(current_user)}
 
 
 @blp.route("/promoter/qrcode", methods=["GET"])
@@ -82,11 +82,12 @@ def my_applications():
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="WECHAT_UNAVAILABLE")
 def qrcode(args):
     """The caller's enrollment code: JSON, or the image (`format=png|svg`)."""
-    code = promoters.current_code(current_user)
     if args["format"] == "json":
-        return promoters.code_view(code)
-    image, mimetype = promoters.code_image(code, args["format"])
-    return Response(image, mimetype=mimetype, headers={"Cache-Control": "private, max-age=300"})
+        return service.current_code(current_user)
+    image = service.code_image(current_user, args["format"])
+    return Response(
+        image.data, mimetype=image.mimetype, headers={"Cache-Control": "private, max-age=300"}
+    )
 
 
 @blp.route("/promoter/qrcode/rotate", methods=["POST"])
@@ -95,7 +96,7 @@ def qrcode(args):
 @blp.response(201, CodeSchema)
 def rotate(payload):
     """Revoke the current code and issue a new one (optionally expiring)."""
-    return promoters.code_view(promoters.rotate_code(current_user, payload["expires_in_days"]))
+    return service.rotate_code(current_user, payload["expires_in_days"])
 
 
 @blp.route("/enrollments", methods=["POST"])
@@ -114,7 +115,7 @@ def rotate(payload):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 def enroll(payload):
     """Become a volunteer by scanning a promoter's code inside the promoter's zone."""
-    return enrollment.enroll(current_user, payload)
+    return service.enroll(current_user, payload)
 
 
 @blp.route("/promoter/volunteers", methods=["GET"])
@@ -123,7 +124,7 @@ def enroll(payload):
 @blp.response(200, VolunteerPageSchema)
 def volunteers(args):
     """The caller's volunteers, newest first, with their points this week."""
-    return enrollment.my_volunteers(current_user, args["page"], args["per_page"])
+    return service.my_volunteers(current_user, args["page"], args["per_page"])
 
 
 @blp.route("/events", methods=["POST"])
@@ -132,7 +133,7 @@ def volunteers(args):
 @blp.response(201, EventSchema)
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
-    return events.create_event(current_user, payload)
+    return service.create_event(current_user, payload)
 
 
 @blp.route("/events", methods=["GET"])
@@ -140,7 +141,7 @@ def create_event(payload):
 @blp.response(200, EventListSchema)
 def list_events(args):
     """Current and upcoming events; with a location, those within `within_km`, nearest first."""
-    return {"items": events.events_nearby(args)}
+    return {"items": service.events_nearby(args)}
 
 
 @blp.route("/events/<int:event_id>/checkins", methods=["POST"])
@@ -152,4 +153,4 @@ def list_events(args):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="LOCATION_INACCURATE")
 def check_in(payload, event_id):
     """A volunteer checks in on site, inside the time window and the circle, once."""
-    return events.check_in_event(current_user, event_id, payload)
+    return service.check_in_event(current_user, event_id, payload)

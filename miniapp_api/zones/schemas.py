@@ -1,13 +1,38 @@
+"""Input and output of the zones domain: zones, applications, codes, enrollment, events
+and roles with zones. Outputs dump the models and the services' dataclasses."""
+
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from miniapp_api.common_fields import Instant, LocalDateTime
-from miniapp_api.web import PageArgsSchema, PageSchema
+from miniapp_api.web import PageArgsSchema, paginated
+from miniapp_api.zones import geo
 from miniapp_api.zones.models import APPLICATION_STATUSES, ZONE_KINDS
 
 COORD_TYPES = ("wgs84", "gcj02")
 LATITUDE = fields.Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
 LONGITUDE = fields.Float(required=True, validate=validate.Range(-180, 180), allow_nan=False)
+
+
+class FreeObject(fields.Dict):
+    """An object dumped by `schema`, documented as a free-form object, as the document
+    has always shown it (a `Nested` would add a component to the document)."""
+
+    def __init__(self, schema: type[ma.Schema], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.schema = schema()
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else self.schema.dump(value)
+
+
+class StoredGeometry(fields.Dict):
+    """A zone's stored shape (`Zone.shape`) as GeoJSON in GCJ-02, or a Circle."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else geo.stored_geojson(value)
 
 
 class ZoneArgsSchema(PageArgsSchema):
@@ -21,11 +46,20 @@ class ZoneSchema(ma.Schema):
     kind = fields.String(required=True)
     parent_id = fields.Integer(allow_none=True, required=True)
     active = fields.Boolean(required=True)
-    geometry = fields.Dict(metadata={"description": "GeoJSON in GCJ-02, or a Circle"})
+    geometry = StoredGeometry(
+        attribute="shape", metadata={"description": "GeoJSON in GCJ-02, or a Circle"}
+    )
 
 
-class ZoneListSchema(PageSchema):
-    items = fields.List(fields.Nested(ZoneSchema), required=True)
+class ZoneListSchema(paginated(ZoneSchema, name="ZoneList")):
+    """A `fences.ZonePage`: each zone's geometry only when the caller asked for it."""
+
+    @ma.post_dump(pass_original=True)
+    def geometry_when_asked(self, data: dict, page: Any, **_kwargs) -> dict:
+        if not page.with_geometry:
+            for item in data["items"]:
+                item.pop("geometry", None)
+        return data
 
 
 class ZoneInputSchema(ma.Schema):
@@ -79,8 +113,7 @@ class AdminApplicationSchema(ApplicationSchema):
     nickname = fields.String(attribute="user.nickname", allow_none=True, required=True)
 
 
-class AdminApplicationPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminApplicationSchema), required=True)
+AdminApplicationPageSchema = paginated(AdminApplicationSchema)
 
 
 class ApplicationArgsSchema(PageArgsSchema):
@@ -102,6 +135,8 @@ class RotateSchema(ma.Schema):
 
 
 class CodeSchema(ma.Schema):
+    """A `codes.PromoterCode`."""
+
     scene = fields.String(required=True)
     zone_id = fields.Integer(required=True)
     enroll_url = fields.String(required=True)
@@ -126,16 +161,30 @@ class EnrollSchema(LocationSchema):
     scene = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
+class PromoterRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    nickname = fields.String(allow_none=True, required=True)
+
+
+class ZoneRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
 class EnrollResultSchema(ma.Schema):
+    """An `enrollment.Enrolled`."""
+
     enrollment_id = fields.Integer(required=True)
-    promoter = fields.Dict(required=True)
-    zone = fields.Dict(required=True)
+    promoter = FreeObject(PromoterRefSchema, required=True)
+    zone = FreeObject(ZoneRefSchema, required=True)
     decision = fields.String(required=True, metadata={"description": "inside or edge"})
     distance_to_edge_m = fields.Float(required=True)
     points_awarded = fields.Integer(required=True)
 
 
 class VolunteerSchema(ma.Schema):
+    """A `volunteers.Volunteer`."""
+
     user_id = fields.Integer(required=True)
     nickname = fields.String(allow_none=True, required=True)
     avatar_url = fields.String(allow_none=True, required=True)
@@ -144,8 +193,7 @@ class VolunteerSchema(ma.Schema):
     points_this_week = fields.Integer(required=True)
 
 
-class VolunteerPageSchema(PageSchema):
-    items = fields.List(fields.Nested(VolunteerSchema), required=True)
+VolunteerPageSchema = paginated(VolunteerSchema)
 
 
 class EventInputSchema(ma.Schema):
@@ -182,9 +230,15 @@ class EventSchema(ma.Schema):
 
 
 class NearbyEventSchema(EventSchema):
+    """An `events.NearbyEvent`: the event's fields, and its distance."""
+
     distance_m = fields.Integer(
         allow_none=True, required=True, metadata={"description": "With a location given"}
     )
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj if attr == "distance_m" else obj.event
+        return super().get_attribute(source, attr, default)
 
 
 class EventListSchema(ma.Schema):
@@ -192,6 +246,8 @@ class EventListSchema(ma.Schema):
 
 
 class CheckinResultSchema(ma.Schema):
+    """An `events.CheckIn`."""
+
     event_id = fields.Integer(required=True)
     points_awarded = fields.Integer(required=True)
     distance_m = fields.Float(required=True)
@@ -210,7 +266,14 @@ class RoleGrantSchema(ma.Schema):
     )
 
 
+class RoleZoneSchema(ma.Schema):
+    role = fields.String(required=True)
+    zone_id = fields.Integer(required=True)
+
+
 class UserRolesSchema(ma.Schema):
+    """An `admin_service.UserRoles`."""
+
     id = fields.Integer(required=True)
     roles = fields.List(fields.String(), required=True)
-    zones = fields.List(fields.Dict(), required=True)
+    zones = fields.List(FreeObject(RoleZoneSchema), required=True)

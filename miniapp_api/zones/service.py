@@ -1,58 +1,52 @@
-"""The zones domain's use cases, re-exported from their modules: fences (zones and the
-geofence), promoters (applications, roles with zones, codes), enrollment, events."""
+"""The zones domain's use cases for residents, volunteers and promoters, and what other
+domains and the CLI call, re-exported from their modules: fences (zones and the
+geofence), zone_import, promoters (applications, `users.zone_id`), codes, enrollment,
+volunteers, events. The admin use cases are in `admin_service`."""
 
-from miniapp_api.zones.enrollment import (
-    enroll,
+from miniapp_api.zones.codes import CodeImage, PromoterCode, code_image, current_code, rotate_code
+from miniapp_api.zones.enrollment import Enrolled, enroll
+from miniapp_api.zones.events import (
+    CheckIn,
+    NearbyEvent,
+    check_in_event,
+    create_event,
+    events_nearby,
+)
+from miniapp_api.zones.fences import ZonePage, list_zones, managed_zone_ids, zone_names
+from miniapp_api.zones.promoters import apply, my_applications, refresh_points_zone
+from miniapp_api.zones.volunteers import (
+    Volunteer,
     export_enrollment,
     my_volunteers,
     on_quiz_finished,
     volunteer_counts,
 )
-from miniapp_api.zones.events import check_in_event, create_event, events_nearby
-from miniapp_api.zones.fences import (
-    create_zone,
-    deactivate_zone,
-    get_zone,
-    import_zones,
-    list_zones,
-    managed_zone_ids,
-    update_zone,
-    zone_names,
-)
-from miniapp_api.zones.promoters import (
-    applications,
-    apply,
-    current_code,
-    decide_application,
-    grant_role,
-    my_applications,
-    revoke_role,
-    rotate_code,
-)
+from miniapp_api.zones.zone_import import import_zones
 
 __all__ = [
-    "applications",
+    "CheckIn",
+    "CodeImage",
+    "Enrolled",
+    "NearbyEvent",
+    "PromoterCode",
+    "Volunteer",
+    "ZonePage",
     "apply",
     "check_in_event",
+    "code_image",
     "create_event",
-    "create_zone",
     "current_code",
-    "deactivate_zone",
-    "decide_application",
     "enroll",
     "events_nearby",
     "export_enrollment",
-    "get_zone",
-    "grant_role",
     "import_zones",
     "list_zones",
     "managed_zone_ids",
     "my_applications",
     "my_volunteers",
     "on_quiz_finished",
-    "revoke_role",
+    "refresh_points_zone",
     "rotate_code",
-    "update_zone",
     "volunteer_counts",
     "zone_names",
 ]

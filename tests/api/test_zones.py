@@ -13,6 +13,7 @@ from miniapp_api.wechat.client import WeChatClient
 from miniapp_api.wechat.token_cache import DatabaseTokenStore
 from miniapp_api.zones import geo
 from miniapp_api.zones.models import Enrollment, EnrollmentCode, ScanPosition
+from tests.factories import EnrollmentFactory
 from tests.helpers import assert_error, fire_at_once
 
 # A square fence near Cixi in GCJ-02: about 960 m east-west and 1,110 m north-south.
@@ -419,35 +420,35 @@ def test_a_fence_drawn_in_wgs84_is_stored_in_gcj02(client, make_user, admin, aut
 
 
 def test_revoked_expired_and_demoted_codes_are_refused(
-    client, make_user, admin, promoter, auth_headers
+    client, clock, make_user, admin, promoter, auth_headers
 ):
     headers = auth_headers(promoter)
     old = scene_of(client, headers)
-    client.post("/api/v1/promoter/qrcode/rotate", json={}, headers=headers)
+    rotate = "/api/v1/promoter/qrcode/rotate"
+    current = client.post(rotate, json={"expires_in_days": 1}, headers=headers).get_json()
     user = make_user()
     assert_error(scan(client, auth_headers(user), old), 404, "QR_INVALID")
     assert_error(scan(client, auth_headers(user), "nosuchscene"), 404, "QR_INVALID")
-    current = scene_of(client, headers)
-    code = db.session.scalar(select(EnrollmentCode).where(EnrollmentCode.scene == current))
-    code.expires_at = datetime.now(UTC) - timedelta(minutes=1)
-    db.session.commit()
-    assert_error(scan(client, auth_headers(user), current), 410, "QR_EXPIRED")
-    fresh = client.post("/api/v1/promoter/qrcode/rotate", json={}, headers=headers).get_json()
+    assert scene_of(client, headers) == current["scene"]
+    clock.advance(days=1)
+    assert_error(scan(client, auth_headers(user), current["scene"]), 410, "QR_EXPIRED")
+    fresh = client.post(rotate, json={}, headers=headers).get_json()
     client.delete(f"/api/v1/admin/users/{promoter.id}/roles/promoter", headers=auth_headers(admin))
     assert_error(scan(client, auth_headers(user), fresh["scene"]), 404, "QR_INVALID")
     _nothing_written(user.id)
 
 
-def test_an_implausible_jump_is_refused(client, make_user, promoter, auth_headers):
+def test_an_implausible_jump_is_refused(client, clock, make_user, promoter, auth_headers):
     """A scan 5 km away, then one on site a few seconds later: the second is refused."""
     scene = scene_of(client, auth_headers(promoter))
     user = make_user()
-    far = scan(client, auth_headers(user), scene, lat=CENTRE[1] + 0.045)
-    assert_error(far, 403, "OUTSIDE_ZONE")
+    far_at, far_lat = clock.now(), CENTRE[1] + 0.045
+    assert_error(scan(client, auth_headers(user), scene, lat=far_lat), 403, "OUTSIDE_ZONE")
+    clock.advance(seconds=5)
     assert_error(scan(client, auth_headers(user), scene), 422, "LOCATION_IMPLAUSIBLE")
-    position = db.session.get(ScanPosition, user.id)
-    position.seen_at = datetime.now(UTC) - timedelta(minutes=2)  # a minute later: forgotten
-    db.session.commit()
+    kept = db.session.get(ScanPosition, user.id)  # the refused jump did not replace it
+    assert (kept.lat, kept.seen_at) == (far_lat, far_at)
+    clock.advance(minutes=2)  # past the window: the last position is forgotten
     assert scan(client, auth_headers(user), scene).status_code == 201
 
 
@@ -561,22 +562,7 @@ def test_events_nearby_and_check_in_once_inside_the_circle(
     )
     assert ("event_host", 2, event["zone_id"]) in ledger(promoter.id)
     away = {**here, "latitude": CENTRE[1] + 0.01}
-    other = make_user()
-    db.session.add(
-        Enrollment(
-            volunteer_id=other.id,
-            promoter_id=promoter.id,
-            zone_id=event["zone_id"],
-            decision="inside",
-            distance_to_edge_m=100,
-            accuracy_m=10,
-        )
-    )
-    db.session.commit()
-    from miniapp_api.users import service as users
-
-    users.grant_roles(db.session.get(User, other.id), ["volunteer"])
-    db.session.commit()
+    other = db.session.get(User, EnrollmentFactory(promoter=promoter).volunteer_id)
     assert_error(client.post(url, json=away, headers=auth_headers(other)), 403, "OUTSIDE_EVENT")
     not_yet = f"/api/v1/events/{later['id']}/checkins"
     assert_error(

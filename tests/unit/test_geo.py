@@ -18,6 +18,7 @@ from miniapp_api.zones.geo import (
     gcj02_to_wgs84,
     haversine_m,
     parse_geometry,
+    stored_geojson,
     to_gcj02,
     wgs84_to_gcj02,
 )
@@ -469,11 +470,19 @@ def test_storage_round_trip(geometry):
         point = offset(*wgs84_to_gcj02(*CIXI), east_m=east)
         assert back.contains(*point) == shape.contains(*point)
         assert back.distance_to_edge_m(*point) == pytest.approx(shape.distance_to_edge_m(*point))
+    # what the API shows, read from storage without building the shape
+    assert stored_geojson(stored) == back.to_geojson() == shape.to_geojson()
 
 
-def test_storage_refuses_an_unknown_version():
+@pytest.mark.parametrize(
+    "stored",
+    [{"version": 99, "datum": "gcj02", "shape": {}}, {"version": 1, "datum": "wgs84", "shape": {}}],
+)
+def test_storage_refuses_an_unknown_version_or_datum(stored):
     with pytest.raises(ValueError):
-        ZoneShape.from_storage({"version": 99, "datum": "gcj02", "shape": {}})
+        ZoneShape.from_storage(stored)
+    with pytest.raises(ValueError):
+        stored_geojson(stored)
 
 
 # --- The sample zones ---------------------------------------------------------------
