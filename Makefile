@@ -27,7 +27,10 @@ content: migrate
 	$(BIN)/flask content sync
 	$(BIN)/flask zones import content/zones/cixi-sample.geojson --coord-type gcj02
 
+# The web server and, beside it, a job consumer (stopped with the server).
 run: content
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: $(VENV)/.installed-dev

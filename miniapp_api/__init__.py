@@ -12,6 +12,7 @@ from miniapp_api.config import Config, check_production_safety, load_config
 from miniapp_api.errors import register_error_handlers
 from miniapp_api.extensions import jwt, limiter, migrate
 from miniapp_api.input_guard import register_input_guard
+from miniapp_api.jobs import init_jobs
 from miniapp_api.json_provider import IsoJSONProvider
 from miniapp_api.observability import configure_logging, register_request_id
 from miniapp_api.openapi import init_api
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     register_jwt_callbacks(jwt)
     limiter.init_app(app)
     wechat.init_app(app)
+    init_jobs(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -22,6 +22,7 @@ users_cli = AppGroup("users", help="Manage accounts.")
 points_cli = AppGroup("points", help="Check the points ledger.")
 leaderboards_cli = AppGroup("leaderboards", help="Maintain the leaderboards.")
 zones_cli = AppGroup("zones", help="Load zones (电子围栏).")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
 
 
 @content_cli.command("sync")
@@ -104,9 +105,23 @@ def _feature_count(path: Path) -> int:
         return 0
 
 
+@jobs_cli.command("worker")
+@click.option("--workers", type=int, default=None, help="Worker threads (default: JOBS_WORKERS).")
+def jobs_worker(workers: int | None) -> None:
+    """Run a job consumer (with the periodic tasks) until interrupted."""
+    from miniapp_api.jobs import bind, huey
+
+    if huey.immediate:
+        raise click.ClickException("JOBS_BACKEND is immediate: jobs run at once, no worker")
+    bind(current_app._get_current_object())
+    count = workers or current_app.config["JOBS_WORKERS"]
+    huey.create_consumer(workers=count, worker_type="thread", periodic=True).run()
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(points_cli)
     app.cli.add_command(leaderboards_cli)
     app.cli.add_command(zones_cli)
+    app.cli.add_command(jobs_cli)

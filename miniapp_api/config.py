@@ -110,6 +110,14 @@ class Config:
         self.LEADERBOARD_BACKEND = env.str(
             "LEADERBOARD_BACKEND", "redis" if self.REDIS_URL else "sql"
         )
+        # Background jobs (huey): redis in production, a SQLite file in development.
+        self.JOBS_BACKEND = env.str("JOBS_BACKEND", "redis" if self.REDIS_URL else "sqlite")
+        if self.JOBS_BACKEND not in ("redis", "sqlite", "immediate") or (
+            self.JOBS_BACKEND == "redis" and not self.REDIS_URL
+        ):
+            raise ConfigError("JOBS_BACKEND must be sqlite, immediate, or redis with REDIS_URL")
+        self.JOBS_SQLITE_PATH = env.str("JOBS_SQLITE_PATH", str(INSTANCE_DIR / "jobs.db"))
+        self.JOBS_WORKERS = env.int("JOBS_WORKERS", 2)
         if self.LEADERBOARD_BACKEND not in ("sql", "redis") or (
             self.LEADERBOARD_BACKEND == "redis" and not self.REDIS_URL
         ):
@@ -220,6 +228,7 @@ class TestConfig(Config):
         self.DEV_LOGIN_ENABLED = True
         self.RATELIMIT_ENABLED = False
         self.LOG_LEVEL = "WARNING"
+        self.JOBS_BACKEND = "immediate"
 
     def _default_database_url(self) -> str | None:
         return None  # conftest supplies a temporary SQLite file

@@ -159,6 +159,10 @@ def _run_after_commit(state: dict) -> None:
             log.exception("an after-commit callback failed")
 
 
+def in_unit_of_work() -> bool:
+    return bool(db.session.info.get(_DEPTH))
+
+
 def transaction_state() -> dict:
     """A dict that lives as long as the current unit of work (for work a use case
     gathers until its commit); outside of one it is an error."""
