@@ -31,7 +31,7 @@ OFFICERS = ("admin", "station_admin")
 @blp.response(201, ZoneSchema)
 def create_zone(payload):
     """Draw a zone; invalid geometry is a 422 naming the problem."""
-    return admin_service.create_zone(payload)
+    return admin_service.create_zone(payload, current_user)
 
 
 @blp.route("/zones", methods=["GET"])
@@ -39,8 +39,8 @@ def create_zone(payload):
 @blp.arguments(ZoneArgsSchema, location="query")
 @blp.response(200, ZoneListSchema)
 def list_zones(args):
-    """Every zone, inactive ones included."""
-    return admin_service.all_zones(args["geometry"], args["page"], args["per_page"])
+    """Every zone in the officer's reach, inactive ones included."""
+    return admin_service.all_zones(current_user, args["geometry"], args["page"], args["per_page"])
 
 
 @blp.route("/zones/<int:zone_id>", methods=["GET"])
@@ -49,7 +49,7 @@ def list_zones(args):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_zone(zone_id):
     """One zone with its geometry (GCJ-02)."""
-    return admin_service.get_zone(zone_id)
+    return admin_service.zone_in_reach(current_user, zone_id)
 
 
 @blp.route("/zones/<int:zone_id>", methods=["PATCH"])
@@ -59,7 +59,7 @@ def get_zone(zone_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def update_zone(payload, zone_id):
     """Rename, move or redraw a zone (a new `geometry` needs its `coord_type`)."""
-    return admin_service.update_zone(zone_id, payload)
+    return admin_service.update_zone(zone_id, payload, current_user)
 
 
 @blp.route("/zones/<int:zone_id>", methods=["DELETE"])
@@ -68,7 +68,7 @@ def update_zone(payload, zone_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def delete_zone(zone_id):
     """Deactivate a zone (enrollments and points keep referring to it)."""
-    admin_service.deactivate_zone(zone_id)
+    admin_service.deactivate_zone(zone_id, current_user)
 
 
 @blp.route("/promoter-applications", methods=["GET"])
@@ -102,17 +102,18 @@ def reject(payload, application_id):
 
 
 @blp.route("/users/<int:user_id>/roles", methods=["POST"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.arguments(RoleGrantSchema)
 @blp.response(200, UserRolesSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def grant_role(payload, user_id):
-    """Grant a role; `promoter` and `station_admin` need `zone_ids`."""
+    """Grant a role; `promoter` and `station_admin` need `zone_ids` (a station admin
+    grants `promoter` within its zones)."""
     return admin_service.grant_role(user_id, payload["role"], payload["zone_ids"], current_user)
 
 
 @blp.route("/users/<int:user_id>/roles/<string:role>", methods=["DELETE"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.response(200, UserRolesSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def revoke_role(user_id, role):

@@ -16,12 +16,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from miniapp_api.errors import Forbidden
 from miniapp_api.storage import Page, db, get_or_404, paginate
-from miniapp_api.users.models import User
 from miniapp_api.zones import geo
 from miniapp_api.zones.errors import invalid
-from miniapp_api.zones.models import RoleZone, Zone
+from miniapp_api.zones.models import Zone
 
 INDEX_KEY = "zone_index"
 
@@ -61,10 +59,13 @@ class ZonePage(Page):
 
 
 def list_zones(
-    with_geometry: bool, page: int, per_page: int, *, active_only: bool = True
+    with_geometry: bool, page: int, per_page: int, *, active_only: bool = True, where=None
 ) -> ZonePage:
-    """Zones by district and name (only the active ones unless `active_only` is off)."""
+    """Zones by district and name (only the active ones unless `active_only` is off),
+    optionally only those matching `where`."""
     query = select(Zone).order_by(Zone.district, Zone.name, Zone.id)
+    if where is not None:
+        query = query.where(where)
     if active_only:
         query = query.where(Zone.active.is_(True))
     found = paginate(query, page, per_page)
@@ -103,29 +104,3 @@ def check_parent(parent_id: int | None, own_id: int | None = None) -> None:
         if parent is None:
             raise invalid("parent_id", "上级区域不存在")
         parent_id = parent.parent_id
-
-
-def managed_zone_ids(user: User) -> set[int] | None:
-    """Zones an officer may manage: None for a city-wide admin, else the station admin's
-    zones and everything below them."""
-    if user.has_role("admin"):
-        return None
-    roots = set(
-        db.session.scalars(
-            select(RoleZone.zone_id).where(
-                RoleZone.user_id == user.id, RoleZone.role == "station_admin"
-            )
-        )
-    )
-    managed, frontier = set(roots), set(roots)
-    while frontier:
-        children = set(db.session.scalars(select(Zone.id).where(Zone.parent_id.in_(frontier))))
-        frontier = children - managed
-        managed |= children
-    return managed
-
-
-def require_manages(officer: User, zone_id: int) -> None:
-    managed = managed_zone_ids(officer)
-    if managed is not None and zone_id not in managed:
-        raise Forbidden("该区域不在您的管辖范围内")

@@ -12,8 +12,9 @@ from miniapp_api.zones.events import (
     create_event,
     events_nearby,
 )
-from miniapp_api.zones.fences import ZonePage, list_zones, managed_zone_ids, zone_names
+from miniapp_api.zones.fences import ZonePage, list_zones, zone_names
 from miniapp_api.zones.promoters import apply, my_applications, refresh_points_zone
+from miniapp_api.zones.scope import Scope, scope_of, subtree
 from miniapp_api.zones.volunteers import (
     Volunteer,
     export_enrollment,
@@ -29,6 +30,7 @@ __all__ = [
     "Enrolled",
     "NearbyEvent",
     "PromoterCode",
+    "Scope",
     "Volunteer",
     "ZonePage",
     "apply",
@@ -41,12 +43,13 @@ __all__ = [
     "export_enrollment",
     "import_zones",
     "list_zones",
-    "managed_zone_ids",
     "my_applications",
     "my_volunteers",
     "on_quiz_finished",
     "refresh_points_zone",
     "rotate_code",
+    "scope_of",
+    "subtree",
     "volunteer_counts",
     "zone_names",
 ]

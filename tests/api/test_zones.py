@@ -204,10 +204,10 @@ def test_applications_are_decided_by_officers_of_the_zone(
     app_id = created.get_json()["id"]
     listed = client.get("/api/v1/admin/promoter-applications", headers=auth_headers(elsewhere))
     assert listed.get_json()["items"] == []
-    forbidden = client.post(
+    hidden = client.post(
         f"/api/v1/admin/promoter-applications/{app_id}/approve", headers=auth_headers(elsewhere)
     )
-    assert_error(forbidden, 403, "FORBIDDEN")
+    assert_error(hidden, 404, "NOT_FOUND")  # another zone's object: no hint that it exists
     no_reason = client.post(
         f"/api/v1/admin/promoter-applications/{app_id}/reject", json={}, headers=auth_headers(admin)
     )

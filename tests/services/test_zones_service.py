@@ -262,7 +262,7 @@ def test_a_station_admin_decides_for_the_zones_below_theirs_only(app_ctx):
         user=UserFactory(roles=["station_admin"]), role="station_admin", zone=street
     )
     officer = db.session.get(User, station.user_id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # outside its reach: as if it did not exist
         admin_service.decide_application(apply_for(elsewhere.id).id, True, None, officer)
     approved = admin_service.decide_application(apply_for(community.id).id, True, None, officer)
     assert approved.status == "approved"
