@@ -113,6 +113,6 @@ def test_retired_questions_are_never_drawn(slugs, make_user):
             question.status = "retired"
     db.session.commit()
     user = make_user()
-    session = service.start_session(user, "topic", "yanglao-zhapian")
-    drawn = {db.session.get(Question, q["id"]).key for q in session["questions"]}
+    state = service.start_session(user, "topic", "yanglao-zhapian")
+    drawn = {row.question.key for row in state.session.questions}
     assert drawn == keep
