@@ -42,6 +42,8 @@ METHOD = "point_biserial_rest"
 
 @dataclass(frozen=True)
 class OptionStats:
+    """How often an option was chosen in the question's counted answers."""
+
     option: QuestionOption
     chosen_count: int
     share: float | None  # of the question's counted answers; None before any
@@ -49,6 +51,8 @@ class OptionStats:
 
 @dataclass(frozen=True)
 class ItemStats:
+    """A question's statistics (rounded to 4 places) and its flags."""
+
     question: Question
     times_answered: int
     correct_count: int
@@ -136,6 +140,7 @@ def _item(question: Question, sums: tuple | None, min_answers: int) -> ItemStats
 
 
 def _with_options(item: ItemStats, chosen: dict[int, int]) -> ItemStats:
+    """The item with its options' shares, from the times each option was chosen."""
     answered = item.times_answered
     options = [
         OptionStats(
