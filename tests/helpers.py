@@ -13,7 +13,7 @@ from miniapp_api.categories.models import Category
 from miniapp_api.content.questions import QuestionData, sync_questions
 from miniapp_api.quizzes.checks import MULTIPLE, SINGLE, TRUE_FALSE
 from miniapp_api.quizzes.models import QuestionOption
-from miniapp_api.storage import db
+from miniapp_api.storage import db, unit_of_work
 
 SESSIONS = "/api/v1/quiz-sessions"
 
@@ -104,11 +104,13 @@ def question_items(slug: str, count: int) -> list[QuestionData]:
 def make_bank(categories: int = 3, per_category: int = 12) -> list[str]:
     """Categories cat-0… with `per_category` questions each; returns the slugs."""
     slugs = [f"cat-{i}" for i in range(categories)]
-    for i, slug in enumerate(slugs):
-        db.session.add(Category(slug=slug, name=f"类型{i}", description="测试" * 10, sort_order=i))
-    db.session.flush()
-    sync_questions([q for slug in slugs for q in question_items(slug, per_category)], Counter())
-    db.session.commit()
+    with unit_of_work():
+        for i, slug in enumerate(slugs):
+            category = Category(slug=slug, name=f"类型{i}", description="测试" * 10, sort_order=i)
+            db.session.add(category)
+        db.session.flush()
+        items = [q for slug in slugs for q in question_items(slug, per_category)]
+        sync_questions(items, Counter())
     return slugs
 
 

@@ -1,8 +1,9 @@
 """The question bank under `content/quizzes/`: validating the files and syncing them.
 
 `load_question_bank` reads and checks every file (no database); a problem raises
-ContentError naming the file, the question id and the field. `sync_questions`
-writes them by stable id inside the caller's transaction (the caller commits).
+ContentError naming the file, the question id and the field. `sync_questions` is a
+step of the caller's unit of work (`content.sync.sync_content`): it writes the
+questions by stable id and leaves committing, or rolling back a dry run, to it.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def _load_question(
 
 def sync_questions(items: Sequence[QuestionData], counts: Counter) -> None:
     """Create or update file questions by stable id; retire file questions that are no
-    longer in any file (never delete: answers and statistics keep them). Doesn't commit."""
+    longer in any file (never delete: answers and statistics keep them). A step: run it
+    inside a unit of work."""
     category_ids = dict(db.session.execute(select(Category.slug, Category.id)).tuples().all())
     existing = {question.key: question for question in db.session.scalars(select(Question))}
     for item in items:

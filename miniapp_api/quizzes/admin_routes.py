@@ -1,9 +1,8 @@
 """The question bank and its statistics, for `admin` and `station_admin`."""
 
-from flask import current_app
 from flask_smorest import Blueprint
 
-from miniapp_api.quizzes import admin_service, stats
+from miniapp_api.quizzes import admin_service
 from miniapp_api.quizzes.admin_schemas import (
     AdminQuestionPageSchema,
     AdminQuestionSchema,
@@ -87,6 +86,5 @@ def retire_question(question_id):
 @blp.response(200, QuizStatsSchema)
 def quiz_stats(args):
     """Per question: times answered, facility, discrimination, option shares, flags."""
-    min_answers = args.pop("min_answers", None) or current_app.config["QUIZ_STATS_MIN_ANSWERS"]
     page, per_page = args.pop("page"), args.pop("per_page")
-    return stats.item_statistics(args, min_answers, page, per_page)
+    return admin_service.item_statistics(args, page, per_page, args.pop("min_answers", None))

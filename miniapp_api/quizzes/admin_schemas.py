@@ -1,4 +1,5 @@
-"""Shapes of the question bank administration and the item statistics."""
+"""Shapes of the question bank administration and the item statistics: they dump
+`Question` models, `admin_service.ImportReport` and `stats.StatsPage`."""
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -7,7 +8,7 @@ from miniapp_api.common_fields import LocalDateTime
 from miniapp_api.quizzes import checks
 from miniapp_api.quizzes.models import QUESTION_SOURCES, QUESTION_STATUSES
 from miniapp_api.quizzes.schemas import QuizCategorySchema
-from miniapp_api.web import PageArgsSchema, PageSchema
+from miniapp_api.web import PageArgsSchema, paginated
 
 KEY = validate.Regexp(checks.KEY_PATTERN, error="只能包含小写字母、数字和连字符")
 
@@ -35,8 +36,7 @@ class AdminQuestionSchema(ma.Schema):
     updated_at = LocalDateTime(required=True)
 
 
-class AdminQuestionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AdminQuestionSchema), required=True)
+AdminQuestionPageSchema = paginated(AdminQuestionSchema)
 
 
 class QuestionFilterSchema(PageArgsSchema):
@@ -117,21 +117,25 @@ class QuizStatsArgsSchema(PageArgsSchema):
 
 
 class QuizOptionStatsSchema(ma.Schema):
-    id = fields.String(required=True)
-    key = fields.String(required=True)
-    text = fields.String(required=True)
-    is_correct = fields.Boolean(required=True)
+    """A `stats.OptionStats`."""
+
+    id = fields.String(attribute="option.public_id", required=True)
+    key = fields.String(attribute="option.key", required=True)
+    text = fields.String(attribute="option.text", required=True)
+    is_correct = fields.Boolean(attribute="option.is_correct", required=True)
     chosen_count = fields.Integer(required=True)
     share = fields.Float(allow_none=True, required=True)
 
 
 class QuizItemStatsSchema(ma.Schema):
-    question_id = fields.Integer(required=True)
-    key = fields.String(required=True)
-    category = fields.Nested(QuizCategorySchema, required=True)
-    type = fields.String(required=True)
-    stem = fields.String(required=True)
-    status = fields.String(required=True)
+    """A `stats.ItemStats`."""
+
+    question_id = fields.Integer(attribute="question.id", required=True)
+    key = fields.String(attribute="question.key", required=True)
+    category = fields.Nested(QuizCategorySchema, attribute="question.category", required=True)
+    type = fields.String(attribute="question.type", required=True)
+    stem = fields.String(attribute="question.stem", required=True)
+    status = fields.String(attribute="question.status", required=True)
     times_answered = fields.Integer(required=True)
     correct_count = fields.Integer(required=True)
     facility = fields.Float(allow_none=True, required=True)
@@ -143,7 +147,8 @@ class QuizItemStatsSchema(ma.Schema):
     options = fields.List(fields.Nested(QuizOptionStatsSchema), required=True)
 
 
-class QuizStatsSchema(PageSchema):
-    items = fields.List(fields.Nested(QuizItemStatsSchema), required=True)
+class QuizStatsSchema(paginated(QuizItemStatsSchema)):
+    """A `stats.StatsPage`."""
+
     min_answers = fields.Integer(required=True)
     discrimination_method = fields.String(required=True)

@@ -1,4 +1,5 @@
-"""The question bank for administrators: CRUD through the API and spreadsheet import.
+"""The question bank for administrators: CRUD through the API and spreadsheet import;
+the item statistics, re-exported from `stats`.
 
 Questions are never deleted (sessions and statistics keep them): DELETE retires one.
 Questions from content/quizzes can be edited here too, but the next `flask content
@@ -10,22 +11,43 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from miniapp_api.categories.models import Category
-from miniapp_api.errors import AppError, NotFound, ValidationFailed
+from miniapp_api.errors import ValidationFailed
 from miniapp_api.quizzes import bank, checks, importing
+from miniapp_api.quizzes.errors import QuestionKeyTaken
 from miniapp_api.quizzes.models import ACTIVE, ADMIN, FILE, RETIRED, Question
-from miniapp_api.storage import db, paginate, unit_of_work, use_case
+from miniapp_api.quizzes.stats import StatsPage, item_statistics
+from miniapp_api.storage import Page, db, get_or_404, insert, paginate, use_case
+
+__all__ = [
+    "ImportReport",
+    "QuestionKeyTaken",
+    "StatsPage",
+    "create_question",
+    "get_question",
+    "import_questions",
+    "item_statistics",
+    "list_questions",
+    "retire_question",
+    "update_question",
+]
 
 ARTICLE_MAX_LENGTH = 80
 
 
-class QuestionKeyTaken(AppError):
-    status_code, error_code, message = 409, "QUESTION_KEY_TAKEN", "题目编号已被使用"
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: rows read, questions created, updated, left unchanged."""
+
+    total: int
+    created: int
+    updated: int
+    unchanged: int
 
 
 def _generated_key() -> str:
@@ -41,7 +63,8 @@ def _category_ids() -> dict[str, int]:
     return ids
 
 
-def list_questions(filters: Mapping[str, Any], page: int, per_page: int) -> dict:
+def list_questions(filters: Mapping[str, Any], page: int, per_page: int) -> Page:
+    """Questions by key, filtered by category slug, status, type, source or text."""
     query = select(Question).join(Category, Question.category_id == Category.id)
     if filters.get("category"):
         query = query.where(Category.slug == filters["category"])
@@ -55,10 +78,7 @@ def list_questions(filters: Mapping[str, Any], page: int, per_page: int) -> dict
 
 
 def get_question(question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
-    if question is None:
-        raise NotFound("题目不存在")
-    return question
+    return get_or_404(Question, question_id, "题目不存在")
 
 
 def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,19 +106,22 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@use_case
 def create_question(values: Mapping[str, Any]) -> Question:
-    """Add a question (source admin)."""
-    key = values.get("key") or _generated_key()
+    """Add a question (source admin). A key in use is QUESTION_KEY_TAKEN, also when the
+    same key is created at the same moment: the insert then does nothing."""
     fields = _fields(values)
-    try:
-        with unit_of_work():
-            if db.session.scalar(select(Question.id).where(Question.key == key)) is not None:
-                raise QuestionKeyTaken()
-            question = Question(key=key)
-            bank.apply_question(question, source=ADMIN, **fields)
-            db.session.add(question)
-    except IntegrityError:  # the same key created at the same moment
-        raise QuestionKeyTaken() from None
+    options, answer = fields.pop("options"), fields.pop("answer")
+    question_id = db.session.scalar(
+        insert(Question)
+        .values(key=values.get("key") or _generated_key(), source=ADMIN, **fields)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Question.id)
+    )
+    if question_id is None:
+        raise QuestionKeyTaken()
+    question = get_question(question_id)
+    bank.apply_question(question, options=options, answer=answer)
     return question
 
 
@@ -118,7 +141,7 @@ def _current_values(question: Question) -> dict[str, Any]:
 @use_case
 def update_question(question_id: int, changes: Mapping[str, Any]) -> Question:
     """Change some fields; the result is checked as a whole. Options keep their ids by
-    key, so statistics survive rewording. Commits."""
+    key, so statistics survive rewording."""
     question = get_question(question_id)
     fields = _fields({**_current_values(question), **changes})
     bank.apply_question(question, **fields)
@@ -127,14 +150,14 @@ def update_question(question_id: int, changes: Mapping[str, Any]) -> Question:
 
 @use_case
 def retire_question(question_id: int) -> None:
-    """Never drawn again; its answers and statistics stay. Commits."""
+    """Never drawn again; its answers and statistics stay."""
     question = get_question(question_id)
     question.status = RETIRED
 
 
 @use_case
-def import_questions(filename: str, data: bytes) -> dict:
-    """Create or update questions from a spreadsheet, all rows or none; commits.
+def import_questions(filename: str, data: bytes) -> ImportReport:
+    """Create or update questions from a spreadsheet, all rows or none.
 
     A bad row fails the whole import with a report per row:
     `errors.rows.<row number>.<column>`.
@@ -168,7 +191,7 @@ def import_questions(filename: str, data: bytes) -> dict:
         else:
             changed = bank.apply_question(question, source=ADMIN, **fields)
             counts["updated" if changed else "unchanged"] += 1
-    return {"total": len(rows), **{k: counts[k] for k in ("created", "updated", "unchanged")}}
+    return ImportReport(len(rows), counts["created"], counts["updated"], counts["unchanged"])
 
 
 def _check_key(

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from sqlalchemy import and_, func, select
 
-from miniapp_api.quizzes import bank, views
 from miniapp_api.quizzes.models import ACTIVE, Question, QuizSession, SessionQuestion
-from miniapp_api.storage import paginate
+from miniapp_api.quizzes.results import solutions
+from miniapp_api.storage import Page, paginate
 from miniapp_api.users.models import User
 
 
@@ -46,16 +46,14 @@ def wrong_rows(user_id: int):
     )
 
 
-def book(user: User, page: int, per_page: int) -> dict:
-    """Questions the caller got wrong and has not answered right since, newest first."""
+def book(user: User, page: int, per_page: int) -> Page:
+    """Questions the caller got wrong and has not answered right since, newest first:
+    a page of `Solution`s (their answers were shown when they were graded)."""
     wrong = wrong_rows(user.id)
     query = (
         select(SessionQuestion)
         .join(wrong, wrong.c.id == SessionQuestion.id)
         .order_by(wrong.c.graded_at.desc(), SessionQuestion.id.desc())
     )
-    result = paginate(query, page, per_page)
-    rows = result.items
-    article_ids = bank.visible_article_ids(row.question.article_slug for row in rows)
-    result = replace(result, items=[views.mistake_view(row, article_ids) for row in rows])
-    return result
+    rows = paginate(query, page, per_page)
+    return replace(rows, items=solutions(rows.items))

@@ -27,6 +27,8 @@ FILE, ADMIN = "file", "admin"
 QUESTION_SOURCES = (FILE, ADMIN)
 DAILY, TOPIC, CHALLENGE, REVIEW = "daily", "topic", "challenge", "review"
 MODES = (DAILY, TOPIC, CHALLENGE, REVIEW)
+OPEN, SUBMITTED, EXPIRED = "open", "submitted", "expired"
+SESSION_STATUSES = (OPEN, SUBMITTED, EXPIRED)
 
 
 class Question(TimestampMixin, db.Model):
@@ -119,6 +121,30 @@ class QuizSession(db.Model):
         order_by="SessionQuestion.position",
     )
 
+    @property
+    def served_questions(self) -> list[SessionQuestion]:
+        """The questions shown so far: all of them, or in challenge those reached."""
+        return [row for row in self.questions if row.served_at is not None]
+
+    @property
+    def graded_questions(self) -> list[SessionQuestion]:
+        return [row for row in self.questions if row.graded_at is not None]
+
+    @property
+    def current_question_id(self) -> int | None:
+        """Challenge mode: the question waiting for an answer; None once submitted."""
+        if self.current_position is None or self.submitted_at is not None:
+            return None
+        return self.questions[self.current_position].question_id
+
+    def status_at(self, now: datetime, grace_seconds: int) -> str:
+        """Submitted, expired (past the deadline and its grace) or still open."""
+        if self.submitted_at is not None:
+            return SUBMITTED
+        if (now - self.expires_at).total_seconds() > grace_seconds:
+            return EXPIRED
+        return OPEN
+
 
 class SessionQuestion(db.Model):
     """A drawn question in a session, its option order for this session, and the answer."""
@@ -151,6 +177,29 @@ class SessionQuestion(db.Model):
     choices: Mapped[list[AnswerChoice]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def number(self) -> int:
+        """The 1-based position, as residents count."""
+        return self.position + 1
+
+    @property
+    def shown_options(self) -> list[QuestionOption]:
+        """The question's options in this session's order; options added after the draw
+        go last, removed ones are skipped."""
+        options = self.question.options
+        by_id = {option.public_id: option for option in options}
+        shown = [by_id[public_id] for public_id in self.option_order if public_id in by_id]
+        return shown + [option for option in options if option.public_id not in self.option_order]
+
+    @property
+    def chosen_option_ids(self) -> list[str]:
+        chosen = {choice.option.id for choice in self.choices}
+        return [option.public_id for option in self.shown_options if option.id in chosen]
+
+    @property
+    def correct_option_ids(self) -> list[str]:
+        return [option.public_id for option in self.shown_options if option.is_correct]
 
 
 class AnswerChoice(db.Model):

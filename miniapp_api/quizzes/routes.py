@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from miniapp_api.extensions import limiter
-from miniapp_api.quizzes import mistakes, scoring, service
+from miniapp_api.quizzes import service
 from miniapp_api.quizzes.schemas import (
     MistakePageSchema,
     QuizAnswerResultSchema,
@@ -73,7 +73,7 @@ def get_session(session_id):
 def answer(payload, session_id):
     """Challenge mode: answer the current question; returns whether it was right and
     the next question, or the end (Idempotency-Key honoured)."""
-    return scoring.answer(
+    return service.answer(
         current_user,
         session_id,
         payload["question_id"],
@@ -90,7 +90,7 @@ def answer(payload, session_id):
 @blp.alt_response(409, response="CONFLICT", description="ALREADY_SUBMITTED, SESSION_EXPIRED")
 def submit(payload, session_id):
     """Score the session once and award the points (Idempotency-Key honoured)."""
-    return scoring.submit(current_user, session_id, payload["answers"], idempotency_key())
+    return service.submit(current_user, session_id, payload["answers"], idempotency_key())
 
 
 @blp.route("/me/mistakes", methods=["GET"])
@@ -99,4 +99,4 @@ def submit(payload, session_id):
 @blp.response(200, MistakePageSchema)
 def my_mistakes(args):
     """Questions the caller got wrong and has not answered right since (错题本)."""
-    return mistakes.book(current_user, args["page"], args["per_page"])
+    return service.book(current_user, args["page"], args["per_page"])

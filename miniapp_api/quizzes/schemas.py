@@ -1,7 +1,9 @@
 """Request and response shapes of the quiz endpoints for residents.
 
-Nothing here carries an answer before the end: `QuizQuestionSchema` has no correctness,
-no explanation; `QuizSolutionSchema` is only used once a question is graded.
+The responses dump the models and `results` dataclasses. Nothing here carries an answer
+before the end: `QuizQuestionSchema` (a served `SessionQuestion`) has no correctness, no
+explanation; `QuizSolutionSchema` (a `results.Solution`) is only used once a question is
+graded, and a session's `result` is None until it is submitted.
 """
 
 import marshmallow as ma
@@ -9,19 +11,23 @@ from marshmallow import fields, validate
 
 from miniapp_api.common_fields import LocalDateTime
 from miniapp_api.quizzes.checks import MAX_OPTIONS, QUESTION_TYPES
-from miniapp_api.quizzes.models import MODES
-from miniapp_api.web import PageSchema
+from miniapp_api.quizzes.models import MODES, SESSION_STATUSES
+from miniapp_api.web import paginated
 
 OPTION_ID = fields.String(validate=validate.Length(min=1, max=16))
 QUESTION_ID = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class QuizCategorySchema(ma.Schema):
+    """A `Category` as the quiz endpoints show it."""
+
     slug = fields.String(required=True)
     name = fields.String(required=True)
 
 
 class QuizModeSchema(ma.Schema):
+    """A `results.Mode`; `mistake_count` only for review (a `results.ReviewMode`)."""
+
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     name = fields.String(required=True)
     category = fields.Nested(QuizCategorySchema, allow_none=True, required=True)
@@ -46,56 +52,89 @@ class QuizSessionCreateSchema(ma.Schema):
 
 
 class QuizOptionSchema(ma.Schema):
-    id = fields.String(required=True, metadata={"description": "Opaque, stable option id"})
+    """A `QuestionOption` as residents see it: its public id and text, nothing else."""
+
+    id = fields.String(
+        attribute="public_id", required=True, metadata={"description": "Opaque, stable option id"}
+    )
     text = fields.String(required=True)
 
 
 class QuizQuestionSchema(ma.Schema):
-    id = fields.Integer(required=True)
-    position = fields.Integer(required=True, metadata={"description": "1-based"})
-    type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
-    stem = fields.String(required=True)
-    category = fields.Nested(QuizCategorySchema, required=True)
-    options = fields.List(fields.Nested(QuizOptionSchema), required=True)
+    """A served `SessionQuestion`: what is needed to answer it, in this session's order."""
+
+    id = fields.Integer(attribute="question_id", required=True)
+    position = fields.Integer(
+        attribute="number", required=True, metadata={"description": "1-based"}
+    )
+    type = fields.String(
+        attribute="question.type", required=True, validate=validate.OneOf(QUESTION_TYPES)
+    )
+    stem = fields.String(attribute="question.stem", required=True)
+    category = fields.Nested(QuizCategorySchema, attribute="question.category", required=True)
+    options = fields.List(fields.Nested(QuizOptionSchema), attribute="shown_options", required=True)
     deadline_at = LocalDateTime(allow_none=True, metadata={"description": "challenge only"})
 
 
 class QuizSolutionSchema(ma.Schema):
-    question_id = fields.Integer(required=True)
-    correct = fields.Boolean(required=True)
-    chosen_option_ids = fields.List(fields.String(), required=True)
-    correct_option_ids = fields.List(fields.String(), required=True)
-    explanation = fields.String(required=True)
+    """A `results.Solution`: a graded question, what was chosen, what is right, and why."""
+
+    question_id = fields.Integer(attribute="row.question_id", required=True)
+    correct = fields.Boolean(attribute="row.correct", required=True)
+    chosen_option_ids = fields.List(
+        fields.String(), attribute="row.chosen_option_ids", required=True
+    )
+    correct_option_ids = fields.List(
+        fields.String(), attribute="row.correct_option_ids", required=True
+    )
+    explanation = fields.String(attribute="row.question.explanation", required=True)
     article_id = fields.Integer(allow_none=True, required=True)
 
 
 class QuizResultSchema(ma.Schema):
-    session_id = fields.String(required=True)
-    mode = fields.String(required=True)
-    score = fields.Integer(required=True, metadata={"description": "Share right, 0–100"})
-    correct_count = fields.Integer(required=True)
-    total = fields.Integer(required=True)
-    points_awarded = fields.Integer(required=True)
-    points_note = fields.String(
-        allow_none=True, required=True, metadata={"description": "Why points were not earned"}
+    """A `results.Result`: the scored session and its graded questions."""
+
+    session_id = fields.String(attribute="session.id", required=True)
+    mode = fields.String(attribute="session.mode", required=True)
+    score = fields.Integer(
+        attribute="session.score", required=True, metadata={"description": "Share right, 0–100"}
     )
-    flagged = fields.Boolean(required=True)
+    correct_count = fields.Integer(attribute="session.correct_count", required=True)
+    total = fields.Integer(attribute="session.total", required=True)
+    points_awarded = fields.Integer(attribute="session.points_awarded", required=True)
+    points_note = fields.String(
+        attribute="session.points_note",
+        allow_none=True,
+        required=True,
+        metadata={"description": "Why points were not earned"},
+    )
+    flagged = fields.Boolean(attribute="session.flagged", required=True)
     results = fields.List(fields.Nested(QuizSolutionSchema), required=True)
 
 
 class QuizSessionSchema(ma.Schema):
-    id = fields.String(required=True)
-    mode = fields.String(required=True, validate=validate.OneOf(MODES))
-    category = fields.Nested(QuizCategorySchema, allow_none=True, required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("open", "submitted", "expired")))
-    started_at = LocalDateTime(required=True)
-    expires_at = LocalDateTime(
-        required=True, metadata={"description": "Deadline; in challenge the current question's"}
+    """A `results.SessionState`: before the end only the questions served so far."""
+
+    id = fields.String(attribute="session.id", required=True)
+    mode = fields.String(attribute="session.mode", required=True, validate=validate.OneOf(MODES))
+    category = fields.Nested(
+        QuizCategorySchema, attribute="session.category", allow_none=True, required=True
     )
-    submitted_at = LocalDateTime(allow_none=True, required=True)
-    total = fields.Integer(required=True)
-    questions = fields.List(fields.Nested(QuizQuestionSchema), required=True)
-    current_question_id = fields.Integer(allow_none=True, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(SESSION_STATUSES))
+    started_at = LocalDateTime(attribute="session.started_at", required=True)
+    expires_at = LocalDateTime(
+        attribute="session.expires_at",
+        required=True,
+        metadata={"description": "Deadline; in challenge the current question's"},
+    )
+    submitted_at = LocalDateTime(attribute="session.submitted_at", allow_none=True, required=True)
+    total = fields.Integer(attribute="session.total", required=True)
+    questions = fields.List(
+        fields.Nested(QuizQuestionSchema), attribute="session.served_questions", required=True
+    )
+    current_question_id = fields.Integer(
+        attribute="session.current_question_id", allow_none=True, required=True
+    )
     result = fields.Nested(QuizResultSchema, allow_none=True, required=True)
 
 
@@ -111,6 +150,8 @@ class QuizSubmitSchema(ma.Schema):
 
 
 class QuizAnswerResultSchema(QuizSolutionSchema):
+    """A `results.AnswerOutcome`: the graded answer and the next question, or the end."""
+
     timed_out = fields.Boolean(required=True)
     correct_count = fields.Integer(required=True, metadata={"description": "Right so far"})
     finished = fields.Boolean(required=True)
@@ -120,12 +161,16 @@ class QuizAnswerResultSchema(QuizSolutionSchema):
 
 
 class MistakeSchema(QuizSolutionSchema):
-    type = fields.String(required=True)
-    stem = fields.String(required=True)
-    category = fields.Nested(QuizCategorySchema, required=True)
-    options = fields.List(fields.Nested(QuizOptionSchema), required=True)
-    wrong_at = LocalDateTime(required=True)
+    """A `results.Solution` from the mistakes book: its answer was shown when it was graded,
+    so the options go out in the bank's order."""
+
+    type = fields.String(attribute="row.question.type", required=True)
+    stem = fields.String(attribute="row.question.stem", required=True)
+    category = fields.Nested(QuizCategorySchema, attribute="row.question.category", required=True)
+    options = fields.List(
+        fields.Nested(QuizOptionSchema), attribute="row.question.options", required=True
+    )
+    wrong_at = LocalDateTime(attribute="row.graded_at", required=True)
 
 
-class MistakePageSchema(PageSchema):
-    items = fields.List(fields.Nested(MistakeSchema), required=True)
+MistakePageSchema = paginated(MistakeSchema)

@@ -20,16 +20,54 @@ questions, not in Python with the number of answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Float, case, cast, func, select
 
 from miniapp_api.categories.models import Category
 from miniapp_api.quizzes import grading
-from miniapp_api.quizzes.models import AnswerChoice, Question, QuizSession, SessionQuestion
-from miniapp_api.storage import db
+from miniapp_api.quizzes.models import (
+    AnswerChoice,
+    Question,
+    QuestionOption,
+    QuizSession,
+    SessionQuestion,
+)
+from miniapp_api.storage import Page, db
 
 METHOD = "point_biserial_rest"
+
+
+@dataclass(frozen=True)
+class OptionStats:
+    """How often an option was chosen in the question's counted answers."""
+
+    option: QuestionOption
+    chosen_count: int
+    share: float | None  # of the question's counted answers; None before any
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """A question's statistics (rounded to 4 places) and its flags."""
+
+    question: Question
+    times_answered: int
+    correct_count: int
+    facility: float | None
+    discrimination: float | None
+    flags: list[str]
+    options: list[OptionStats]
+
+
+@dataclass(frozen=True)
+class StatsPage(Page):
+    """A page of `ItemStats`, with the threshold and the method used for the flags."""
+
+    min_answers: int
+    discrimination_method: str = METHOD
 
 
 def _counted_conditions():
@@ -81,7 +119,8 @@ def _sums() -> dict[int, tuple]:
     return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
 
 
-def _item(question: Question, sums: tuple | None, min_answers: int) -> dict[str, Any]:
+def _item(question: Question, sums: tuple | None, min_answers: int) -> ItemStats:
+    """The question's statistics from its sums; its options come later, for one page."""
     answered, right, usable, sx, sy, syy, sxy = sums or (0, 0, 0, 0, None, None, None)
     facility = right / answered if answered else None
     discrimination = None
@@ -89,20 +128,29 @@ def _item(question: Question, sums: tuple | None, min_answers: int) -> dict[str,
         discrimination = grading.correlation(
             int(usable), float(sx), float(sy), float(sx), float(syy), float(sxy)
         )
-    return {
-        "question_id": question.id,
-        "key": question.key,
-        "category": {"slug": question.category.slug, "name": question.category.name},
-        "type": question.type,
-        "stem": question.stem,
-        "status": question.status,
-        "times_answered": int(answered),
-        "correct_count": int(right or 0),
-        "facility": None if facility is None else round(facility, 4),
-        "discrimination": None if discrimination is None else round(discrimination, 4),
-        "flags": grading.item_flags(int(answered), facility, discrimination, min_answers),
-        "question": question,
-    }
+    return ItemStats(
+        question=question,
+        times_answered=int(answered),
+        correct_count=int(right or 0),
+        facility=None if facility is None else round(facility, 4),
+        discrimination=None if discrimination is None else round(discrimination, 4),
+        flags=grading.item_flags(int(answered), facility, discrimination, min_answers),
+        options=[],
+    )
+
+
+def _with_options(item: ItemStats, chosen: dict[int, int]) -> ItemStats:
+    """The item with its options' shares, from the times each option was chosen."""
+    answered = item.times_answered
+    options = [
+        OptionStats(
+            option,
+            chosen.get(option.id, 0),
+            round(chosen.get(option.id, 0) / answered, 4) if answered else None,
+        )
+        for option in item.question.options
+    ]
+    return replace(item, options=options)
 
 
 def _option_counts(question_ids: list[int]) -> dict[int, int]:
@@ -118,8 +166,12 @@ def _option_counts(question_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).tuples().all())
 
 
-def item_statistics(filters: Mapping[str, Any], min_answers: int, page: int, per_page: int):
-    """One page of per-question statistics, ordered by question key."""
+def item_statistics(
+    filters: Mapping[str, Any], page: int, per_page: int, min_answers: int | None = None
+) -> StatsPage:
+    """One page of per-question statistics, ordered by question key; flags need
+    `min_answers` counted answers (default QUIZ_STATS_MIN_ANSWERS)."""
+    min_answers = min_answers or current_app.config["QUIZ_STATS_MIN_ANSWERS"]
     query = select(Question).join(Category, Question.category_id == Category.id)
     if filters.get("category"):
         query = query.where(Category.slug == filters["category"])
@@ -131,29 +183,9 @@ def item_statistics(filters: Mapping[str, Any], min_answers: int, page: int, per
         for question in db.session.scalars(query.order_by(Question.key))
     ]
     if filters.get("flagged"):
-        items = [item for item in items if item["flags"]]
+        items = [item for item in items if item.flags]
     total = len(items)
     items = items[(page - 1) * per_page : page * per_page]
-    chosen = _option_counts([item["question_id"] for item in items])
-    for item in items:
-        question = item.pop("question")
-        answered = item["times_answered"]
-        item["options"] = [
-            {
-                "id": option.public_id,
-                "key": option.key,
-                "text": option.text,
-                "is_correct": option.is_correct,
-                "chosen_count": chosen.get(option.id, 0),
-                "share": round(chosen.get(option.id, 0) / answered, 4) if answered else None,
-            }
-            for option in question.options
-        ]
-    return {
-        "items": items,
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "min_answers": min_answers,
-        "discrimination_method": METHOD,
-    }
+    chosen = _option_counts([item.question.id for item in items])
+    items = [_with_options(item, chosen) for item in items]
+    return StatsPage(items, page, per_page, total, min_answers)

@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from miniapp_api.articles.models import PUBLISHED, Article
 from miniapp_api.categories.models import Category
@@ -12,7 +12,7 @@ from miniapp_api.content.questions import sync_questions
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.quizzes.checks import SINGLE
 from miniapp_api.quizzes.models import Question, QuestionOption, QuizSession, SessionQuestion
-from miniapp_api.storage import db
+from miniapp_api.storage import db, unit_of_work
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
 from tests.helpers import (
@@ -254,25 +254,20 @@ def test_challenge_ends_after_twenty_right(client, make_user, auth_headers):
     assert balance(user.id) == 20
 
 
-def test_challenge_late_answer_ends_the_run(client, make_user, auth_headers):
-    """An answer after the question's deadline counts as wrong; earlier ones still pay."""
+def test_challenge_late_answer_ends_the_run(client, make_user, auth_headers, clock):
+    """An answer after the question's deadline (and its grace) counts as wrong; earlier
+    ones still pay."""
     make_bank(categories=2, per_category=6)
     user = make_user()
     headers = auth_headers(user)
     session = start(client, headers, "challenge")
     question = session["questions"][0]
     for _ in range(2):
+        clock.advance(seconds=10)
         question = challenge_answer(client, headers, session["id"], question["id"]).get_json()[
             "next_question"
         ]
-    past = utcnow() - timedelta(seconds=60)
-    db.session.execute(
-        update(SessionQuestion)
-        .where(SessionQuestion.session_id == session["id"])
-        .where(SessionQuestion.question_id == question["id"])
-        .values(deadline_at=past)
-    )
-    db.session.commit()
+    clock.advance(seconds=30 + 6)
     step = challenge_answer(client, headers, session["id"], question["id"]).get_json()
     assert step["timed_out"] is True and step["correct"] is False and step["finished"] is True
     assert step["chosen_option_ids"] == []
@@ -453,18 +448,13 @@ def test_double_submit_is_already_submitted_and_credits_once(client, make_user, 
     assert ledger(user.id) == [("quiz", f"quiz-session:{session['id']}", 10)]
 
 
-def test_late_submit_is_expired_and_earns_nothing(client, make_user, auth_headers):
+def test_late_submit_is_expired_and_earns_nothing(client, make_user, auth_headers, clock):
     """After expires_at (and the grace) a submit is SESSION_EXPIRED and pays nothing."""
     make_bank(categories=5, per_category=2)
     user = make_user()
     headers = auth_headers(user)
     session = start(client, headers, "daily")
-    db.session.execute(
-        update(QuizSession)
-        .where(QuizSession.id == session["id"])
-        .values(expires_at=utcnow() - timedelta(seconds=6))
-    )
-    db.session.commit()
+    clock.advance(seconds=5 * 120 + 6)  # five questions of two minutes, then the grace
     response = submit(client, headers, session["id"], answers(session))
     assert_error(response, 409, "SESSION_EXPIRED")
     assert ledger(user.id) == []
@@ -551,7 +541,7 @@ def test_session_creation_is_rate_limited(app_factory, make_user, auth_headers):
     start(client, auth_headers(other), "daily")  # counted per user
 
 
-def test_too_fast_session_is_scored_flagged_and_unpaid(app_factory, make_user, auth_headers):
+def test_too_fast_session_is_scored_flagged_and_unpaid(app_factory, make_user, auth_headers, clock):
     """Answering faster than QUIZ_MIN_SECONDS_PER_QUESTION: scored, flagged, no points;
     it still uses up the day's daily quiz."""
     app = app_factory(QUIZ_MIN_SECONDS_PER_QUESTION=3)
@@ -567,13 +557,8 @@ def test_too_fast_session_is_scored_flagged_and_unpaid(app_factory, make_user, a
     assert (result["correct_count"], result["flagged"], result["points_awarded"]) == (5, True, 0)
     assert result["points_note"] == "答题速度异常，本次成绩不计积分"
     slow = start(client, headers, "daily")
+    clock.advance(seconds=60)
     with app.app_context():
-        db.session.execute(
-            update(QuizSession)
-            .where(QuizSession.id == slow["id"])
-            .values(started_at=utcnow() - timedelta(seconds=60))
-        )
-        db.session.commit()
         result = submit(client, headers, slow["id"], answers(slow)).get_json()
     assert result["flagged"] is False and result["points_awarded"] == 0
     assert result["points_note"] == "今天的每日答题积分已经领取，本次为练习"
@@ -597,12 +582,12 @@ def test_the_shipped_bank_plays_end_to_end(client, make_user, auth_headers):
     from miniapp_api.content.questions import load_question_bank
 
     categories = load_categories(PROJECT_ROOT / "content" / "categories.yaml")
-    for item in categories:
-        db.session.add(Category(slug=item.slug, name=item.name, description=item.description))
-    db.session.flush()
     bank = load_question_bank(PROJECT_ROOT / "content" / "quizzes", {c.slug for c in categories})
-    sync_questions(bank, Counter())
-    db.session.commit()
+    with unit_of_work():
+        for item in categories:
+            db.session.add(Category(slug=item.slug, name=item.name, description=item.description))
+        db.session.flush()
+        sync_questions(bank, Counter())
     user = make_user()
     headers = auth_headers(user)
     session = start(client, headers, "daily")
@@ -615,7 +600,9 @@ def test_the_shipped_bank_plays_end_to_end(client, make_user, auth_headers):
         assert result["correct_count"] == 5
 
 
-def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(app_factory, make_user, auth_headers):
+def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(
+    app_factory, make_user, auth_headers, clock
+):
     """A scored, unflagged session is announced (the zones domain listens for the
     promoter's one-time `recruit_qualified` bonus); one flagged as too fast is not."""
     from miniapp_api import signals
@@ -636,11 +623,6 @@ def test_finishing_a_quiz_qualifies_the_volunteers_recruiter(app_factory, make_u
         submit(client, headers, fast["id"], answers(fast))
         assert calls == []
         slow = start(client, headers, "topic", "cat-0")
-        db.session.execute(
-            update(QuizSession)
-            .where(QuizSession.id == slow["id"])
-            .values(started_at=utcnow() - timedelta(minutes=5))
-        )
-        db.session.commit()
+        clock.advance(minutes=5)
         submit(client, headers, slow["id"], answers(slow))
     assert calls == [user_id]

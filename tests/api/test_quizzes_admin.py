@@ -2,23 +2,16 @@
 
 import csv
 import io
-import itertools
 from datetime import timedelta
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from miniapp_api.quizzes.models import (
-    TOPIC,
-    AnswerChoice,
-    Question,
-    QuestionOption,
-    QuizSession,
-    SessionQuestion,
-)
+from miniapp_api.quizzes.models import AnswerChoice, Question, QuestionOption, SessionQuestion
 from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
+from tests.factories import QuizSessionFactory
 from tests.helpers import assert_error, make_bank
 
 ADMIN = "/api/v1/admin"
@@ -233,19 +226,14 @@ def test_import_refuses_unreadable_files(client, admin):
     assert_error(missing, 422, "VALIDATION_ERROR")
 
 
-_session_numbers = itertools.count()
-
-
 def add_answers(question_map, answers_by_user, users, flagged=False, submitted=True):
     """One session per user holding that user's answers: {question: (right, option key)}."""
     now = utcnow()
     for user in users:
-        session = QuizSession(
-            id=f"s-{next(_session_numbers)}",
-            user_id=user.id,
-            mode=TOPIC,
+        session = QuizSessionFactory(
+            user=user,
+            questions=[],
             started_at=now - timedelta(minutes=5),
-            expires_at=now + timedelta(minutes=5),
             submitted_at=now if submitted else None,
             flagged=flagged,
         )
@@ -263,7 +251,6 @@ def add_answers(question_map, answers_by_user, users, flagged=False, submitted=T
                 option = next(o for o in question.options if o.key == key)
                 row.choices.append(AnswerChoice(option=option))
             session.questions.append(row)
-        db.session.add(session)
     db.session.commit()
 
 

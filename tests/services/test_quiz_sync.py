@@ -12,8 +12,9 @@ from miniapp_api.config import PROJECT_ROOT
 from miniapp_api.content.files import load_categories
 from miniapp_api.content.questions import load_question_bank, sync_questions
 from miniapp_api.quizzes import service
-from miniapp_api.quizzes.models import ADMIN, Question
-from miniapp_api.storage import db
+from miniapp_api.quizzes.models import Question
+from miniapp_api.storage import db, unit_of_work
+from tests.factories import QuestionFactory
 
 SHIPPED = PROJECT_ROOT / "content" / "quizzes"
 
@@ -28,8 +29,8 @@ def slugs(app_ctx) -> set[str]:
 
 def sync(folder: Path, slugs: set[str]) -> Counter:
     counts: Counter = Counter()
-    sync_questions(load_question_bank(folder, slugs), counts)
-    db.session.commit()
+    with unit_of_work():
+        sync_questions(load_question_bank(folder, slugs), counts)
     return counts
 
 
@@ -82,26 +83,21 @@ def test_edits_keep_ids_and_removed_questions_are_retired(slugs, tmp_path):
     assert {k: v[0] for k, v in options_of(key).items()} == {k: v[0] for k, v in before.items()}
 
 
+class Abandon(Exception):
+    """Raised at the end of a unit of work so that it rolls back."""
+
+
 def test_admin_questions_are_left_alone_and_nothing_is_written_without_commit(slugs):
     """Questions created through the API are not retired by a sync; the sync itself
-    does not commit (the content command commits, or rolls back for a dry run)."""
-    category_id = db.session.scalar(select(Category.id).limit(1))
-    db.session.add(
-        Question(
-            key="admin-q1",
-            category_id=category_id,
-            type="true_false",
-            stem="管理员添加的题目",
-            explanation="解析",
-            source=ADMIN,
-        )
-    )
-    db.session.commit()
+    does not commit (it is a step of the content command's unit of work, which
+    commits, or rolls back for a dry run)."""
+    QuestionFactory(key="admin-q1", category=db.session.scalar(select(Category).limit(1)))
     counts: Counter = Counter()
-    sync_questions(load_question_bank(SHIPPED, slugs), counts)
+    with pytest.raises(Abandon), unit_of_work():
+        sync_questions(load_question_bank(SHIPPED, slugs), counts)
+        raise Abandon()
     assert counts["questions_created"] > 0 and counts["questions_retired"] == 0
-    db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Question)) == 1
+    assert db.session.scalars(select(Question.key)).all() == ["admin-q1"]
 
 
 def test_retired_questions_are_never_drawn(slugs, make_user):
@@ -113,6 +109,6 @@ def test_retired_questions_are_never_drawn(slugs, make_user):
             question.status = "retired"
     db.session.commit()
     user = make_user()
-    session = service.start_session(user, "topic", "yanglao-zhapian")
-    drawn = {db.session.get(Question, q["id"]).key for q in session["questions"]}
+    state = service.start_session(user, "topic", "yanglao-zhapian")
+    drawn = {row.question.key for row in state.session.questions}
     assert drawn == keep
