@@ -1,7 +1,6 @@
 """Schema fields and helpers shared by every domain."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 from marshmallow import fields, validate
 
@@ -33,18 +32,3 @@ class Instant(fields.AwareDateTime):
         if extra is not None:
             checks += extra if isinstance(extra, list) else [extra]
         super().__init__(validate=checks, **kwargs)
-
-
-class Merged:
-    """`extra`'s keys, then `base`'s attributes: one flat object for a schema that extends
-    another (an article plus whether the caller read it, an event plus its distance)."""
-
-    def __init__(self, base: Any, **extra: Any):
-        self._base = base
-        self._extra = extra
-
-    def __getattr__(self, name: str) -> Any:
-        extra = self.__dict__["_extra"]
-        if name in extra:
-            return extra[name]
-        return getattr(self.__dict__["_base"], name)

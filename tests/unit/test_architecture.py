@@ -137,3 +137,33 @@ def test_only_the_unit_of_work_commits_or_rolls_back():
         if name != "miniapp_api.storage" and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert not offenders, offenders
+
+
+ROUTE_MAY_IMPORT = {"service", "admin_service", "schemas", "admin_schemas", "models"}
+
+
+def _domain_imports(path: Path) -> list[str]:
+    """The domain modules a file imports, as `package.module` names."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if domain_of(node.module) is None:
+                continue
+            if node.module.count(".") == 1:  # from miniapp_api.zones import service
+                found += [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                found.append(node.module)
+    return found
+
+
+def test_routes_call_only_services():
+    """A view parses, calls one use case and returns it: route modules reach a domain only
+    through its `service`/`admin_service` (and its schemas, and its models' constants)."""
+    offenders = [
+        f"{name} imports {target}"
+        for name, path in modules().items()
+        if name.rsplit(".", 1)[-1] in ("routes", "admin_routes") and domain_of(name)
+        for target in _domain_imports(path)
+        if target.rsplit(".", 1)[-1] not in ROUTE_MAY_IMPORT
+    ]
+    assert not offenders, offenders
