@@ -1,5 +1,6 @@
 """The question bank and its statistics, for `admin` and `station_admin`."""
 
+from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from miniapp_api.quizzes import admin_service
@@ -39,7 +40,7 @@ def list_questions(args):
 @blp.alt_response(409, response="CONFLICT", description="QUESTION_KEY_TAKEN")
 def create_question(payload):
     """Add a question to the bank."""
-    return admin_service.create_question(payload)
+    return admin_service.create_question(payload, current_user)
 
 
 @blp.route("/questions/import", methods=["POST"])
@@ -49,7 +50,7 @@ def create_question(payload):
 def import_questions(files):
     """Import a CSV or XLSX question bank: all rows or none, with a report per bad row."""
     upload = files["file"]
-    return admin_service.import_questions(upload.filename or "", upload.read())
+    return admin_service.import_questions(upload.filename or "", upload.read(), current_user)
 
 
 @blp.route("/questions/<int:question_id>", methods=["GET"])
@@ -68,7 +69,7 @@ def get_question(question_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def update_question(payload, question_id):
     """Change a question; options keep their ids by key, so statistics survive edits."""
-    return admin_service.update_question(question_id, payload)
+    return admin_service.update_question(question_id, payload, current_user)
 
 
 @blp.route("/questions/<int:question_id>", methods=["DELETE"])
@@ -77,7 +78,7 @@ def update_question(payload, question_id):
 @blp.alt_response(404, response="NOT_FOUND")
 def retire_question(question_id):
     """Retire a question: never drawn again, its statistics stay."""
-    admin_service.retire_question(question_id)
+    admin_service.retire_question(question_id, current_user)
 
 
 @blp.route("/quiz-stats", methods=["GET"])

@@ -16,13 +16,15 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from miniapp_api.audit.service import audited, record
 from miniapp_api.categories.models import Category
 from miniapp_api.errors import ValidationFailed
 from miniapp_api.quizzes import bank, checks, importing
 from miniapp_api.quizzes.errors import QuestionKeyTaken
 from miniapp_api.quizzes.models import ACTIVE, ADMIN, FILE, RETIRED, Question
 from miniapp_api.quizzes.stats import StatsPage, item_statistics
-from miniapp_api.storage import Page, db, get_or_404, insert, paginate, use_case
+from miniapp_api.storage import Page, db, get_or_404, insert, paginate
+from miniapp_api.users.models import User
 
 __all__ = [
     "ImportReport",
@@ -106,8 +108,8 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-@use_case
-def create_question(values: Mapping[str, Any]) -> Question:
+@audited
+def create_question(values: Mapping[str, Any], actor: User) -> Question:
     """Add a question (source admin). A key in use is QUESTION_KEY_TAKEN, also when the
     same key is created at the same moment: the insert then does nothing."""
     fields = _fields(values)
@@ -122,6 +124,13 @@ def create_question(values: Mapping[str, Any]) -> Question:
         raise QuestionKeyTaken()
     question = get_question(question_id)
     bank.apply_question(question, options=options, answer=answer)
+    record(
+        actor,
+        "question.create",
+        "question",
+        question.key,
+        changes={"status": [None, question.status]},
+    )
     return question
 
 
@@ -138,25 +147,31 @@ def _current_values(question: Question) -> dict[str, Any]:
     }
 
 
-@use_case
-def update_question(question_id: int, changes: Mapping[str, Any]) -> Question:
+@audited
+def update_question(question_id: int, changes: Mapping[str, Any], actor: User) -> Question:
     """Change some fields; the result is checked as a whole. Options keep their ids by
     key, so statistics survive rewording."""
     question = get_question(question_id)
-    fields = _fields({**_current_values(question), **changes})
+    before = _current_values(question)
+    fields = _fields({**before, **changes})
     bank.apply_question(question, **fields)
+    after = _current_values(question)
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    record(actor, "question.update", "question", question.key, changes=changed)
     return question
 
 
-@use_case
-def retire_question(question_id: int) -> None:
+@audited
+def retire_question(question_id: int, actor: User) -> None:
     """Never drawn again; its answers and statistics stay."""
     question = get_question(question_id)
-    question.status = RETIRED
+    before, question.status = question.status, RETIRED
+    changes = {"status": [before, RETIRED]}
+    record(actor, "question.retire", "question", question.key, changes=changes)
 
 
-@use_case
-def import_questions(filename: str, data: bytes) -> ImportReport:
+@audited
+def import_questions(filename: str, data: bytes, actor: User) -> ImportReport:
     """Create or update questions from a spreadsheet, all rows or none.
 
     A bad row fails the whole import with a report per row:
@@ -180,6 +195,19 @@ def import_questions(filename: str, data: bytes) -> ImportReport:
     if errors:
         message = f"有 {len(errors)} 行有误，没有导入任何题目，请修改后重新上传"
         raise ValidationFailed(message, errors={"rows": errors})
+    counts = _write_rows(prepared, existing)
+    report = ImportReport(len(rows), counts["created"], counts["updated"], counts["unchanged"])
+    record(
+        actor,
+        "question.import",
+        "question_bank",
+        filename[:64],
+        changes={"counts": [None, vars(report)]},
+    )
+    return report
+
+
+def _write_rows(prepared: list, existing: dict[str, Question]) -> Counter:
     counts: Counter = Counter()
     for key, fields in prepared:
         question = existing.get(key)
@@ -191,7 +219,7 @@ def import_questions(filename: str, data: bytes) -> ImportReport:
         else:
             changed = bank.apply_question(question, source=ADMIN, **fields)
             counts["updated" if changed else "unchanged"] += 1
-    return ImportReport(len(rows), counts["created"], counts["updated"], counts["unchanged"])
+    return counts
 
 
 def _check_key(
