@@ -55,13 +55,19 @@ def flask(database_url: str, *args: str) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def database_name(database_url: str) -> str:
+    """The PostgreSQL database's name, or the SQLite file's path."""
+    if database_url.startswith("sqlite"):
+        return database_url.split(":///", 1)[1]
+    return urlsplit(database_url).path.lstrip("/")
+
+
 def reset(database_url: str) -> None:
     """A fresh, empty database. Never one whose name contains `test`."""
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if "test" in name:
+    name = database_name(database_url)
+    if "test" in Path(name).name:
         raise SystemExit(f"refusing to reset {name!r}: test databases belong to the test suite")
-    if parts.scheme.startswith("sqlite"):
+    if database_url.startswith("sqlite"):
         for suffix in ("", "-wal", "-shm"):
             Path(name + suffix).unlink(missing_ok=True)
         Path(name).parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--timings", type=Path, help="write sizes and timings here (JSON)")
     args = parser.parse_args(argv)
     counts = sizes(args.scale)
-    print(f"seeding {urlsplit(args.database_url).path.lstrip('/')} at scale {args.scale}")
+    print(f"seeding {database_name(args.database_url)} at scale {args.scale}")
     timer = Timer()
     if args.reset:
         reset(args.database_url)
