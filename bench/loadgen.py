@@ -35,7 +35,8 @@ def wrk_version() -> str:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     result = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
-    return (result.stdout + result.stderr).split("\n", 1)[0].strip()
+    first = (result.stdout + result.stderr).split("\n", 1)[0].split()
+    return " ".join(first[1:3])  # "debian/4.1.0-3+b2 [epoll]"
 
 
 def run_wrk(base_url: str, requests: RequestFile, connections: int, seconds: float) -> dict:

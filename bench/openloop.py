@@ -23,8 +23,13 @@ class Connections:
         await self.slots.acquire()
         if self.idle:
             return self.idle.pop()
+        try:
+            connection = await asyncio.open_connection(self.host, self.port)
+        except BaseException:
+            self.slots.release()
+            raise
         self.opened += 1
-        return await asyncio.open_connection(self.host, self.port)
+        return connection
 
     def put(self, connection, reusable: bool) -> None:
         if reusable:
@@ -55,16 +60,20 @@ async def _exchange(connection, request: bytes) -> tuple[int, bool]:
 
 
 async def _one(pool: Connections, request: bytes, due: float, out: list) -> None:
+    """One request; not answered within TIMEOUT_S of when it was due is an error."""
+    connection = None
+
+    def left() -> float:
+        return max(0.001, due + TIMEOUT_S - time.perf_counter())
+
     try:
-        connection = await pool.get()
-        try:
-            status, keep = await asyncio.wait_for(_exchange(connection, request), TIMEOUT_S)
-        except Exception:
-            pool.put(connection, False)
-            raise
+        connection = await asyncio.wait_for(pool.get(), left())
+        status, keep = await asyncio.wait_for(_exchange(connection, request), left())
         pool.put(connection, keep)
-    except Exception as exc:  # a refused, reset or timed-out request is an error
-        out.append((time.perf_counter() - due, f"{type(exc).__name__}"))
+    except Exception as exc:  # refused, reset or too late
+        if connection is not None:
+            pool.put(connection, False)
+        out.append((time.perf_counter() - due, type(exc).__name__))
         return
     out.append((time.perf_counter() - due, status))
 

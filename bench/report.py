@@ -149,7 +149,7 @@ def markdown(results: dict) -> str:
         p, ref = r["path"], r["reference_result"]
         checks = "; ".join(f"{label}: {_mark(ok)}" for label, ok in path_checks(r))
         errors = str(p["errors"]) + ("" if not p["errors"] else f" {p['statuses']}")
-        if p["wrapped"]:
+        if p["wrapped"] and r["write"]:
             errors += f" (pool wrapped {p['wrapped']}x)"
         out.append(
             f"| {r['name']} | {r['backend']} | {r['reference']} | **{r['ratio']:.2f}** | "

@@ -60,7 +60,7 @@ def parse(argv):
     parser.add_argument("--write-budget", type=int, default=12_000, help="users per write path")
     parser.add_argument("--journey-lines", type=int, default=40_000)
     parser.add_argument("--journey-seconds", type=int, default=10)
-    parser.add_argument("--journey-connections", default="4,8,16,32,64,128,256")
+    parser.add_argument("--journey-connections", default="1,2,4,8,16,32,64,128")
     parser.add_argument("--burst-share", type=float, default=0.10, help="of the volunteers")
     parser.add_argument("--burst-seconds", type=float, default=60)
     parser.add_argument("--rank-repeats", type=int, default=200)
