@@ -69,4 +69,4 @@ bench-sqlite: $(VENV)/.installed-bench bench-tools
 		--scale 0.1 --reset --timings bench/.data/seed-sqlite.json
 	$(BIN)/python -m bench.run --database-url $(BENCH_SQLITE_URL) --seed $(BENCH_SEED) \
 		--seed-timings bench/.data/seed-sqlite.json --write-budget 4000 \
-		--journey-lines 20000 --journey-connections 1,2,4,8,16,32 $(BENCH_ARGS)
+		--journey-lines 20000 --journey-connections 2,4,8,16,32,64 $(BENCH_ARGS)

@@ -40,6 +40,8 @@ def wrk_version() -> str:
 
 
 def run_wrk(base_url: str, requests: RequestFile, connections: int, seconds: float) -> dict:
+    if connections < THREADS:
+        raise ValueError(f"wrk needs at least {THREADS} connections (one per thread)")
     env = dict(
         os.environ,
         BENCH_REQUESTS=str(requests.path),

@@ -127,6 +127,12 @@ def markdown(results: dict) -> str:
         "writes. **Ratios are the results**; req/s are for context (the machine drifts).",
         "",
     ]
+    loads = [x for r in results["hot_paths"] for x in r["load_average"]]
+    out += [
+        f"Machine load during the hot paths (1-minute load average on {m['cores']} cores, "
+        f"the bench included): {min(loads):.1f}–{max(loads):.1f}.",
+        "",
+    ]
     seed = results.get("seed")
     if seed:
         out += [
@@ -141,9 +147,9 @@ def markdown(results: dict) -> str:
         "",
         "## Hot paths",
         "",
-        "| path | backend | ref | ratio | req/s | ref req/s | p50 ms | p99 ms | errors "
-        "| worker RSS MB | targets |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| path | backend | ref | ratio | per round | req/s | ref req/s | p50 ms | p99 ms "
+        "| errors | worker RSS MB | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["hot_paths"]:
         p, ref = r["path"], r["reference_result"]
@@ -153,6 +159,7 @@ def markdown(results: dict) -> str:
             errors += f" (pool wrapped {p['wrapped']}x)"
         out.append(
             f"| {r['name']} | {r['backend']} | {r['reference']} | **{r['ratio']:.2f}** | "
+            f"{' / '.join(f'{x:.2f}' for x in r['round_ratios'])} | "
             f"{p['rps']:.0f} | {ref['rps']:.0f} | {p['p50_ms']:.1f} | {p['p99_ms']:.1f} | "
             f"{errors} | {r['worker_rss_mb']} | {checks} |"
         )

@@ -60,7 +60,7 @@ def parse(argv):
     parser.add_argument("--write-budget", type=int, default=12_000, help="users per write path")
     parser.add_argument("--journey-lines", type=int, default=40_000)
     parser.add_argument("--journey-seconds", type=int, default=10)
-    parser.add_argument("--journey-connections", default="1,2,4,8,16,32,64,128")
+    parser.add_argument("--journey-connections", default="2,4,8,16,32,64,128")
     parser.add_argument("--burst-share", type=float, default=0.10, help="of the volunteers")
     parser.add_argument("--burst-seconds", type=float, default=60)
     parser.add_argument("--rank-repeats", type=int, default=200)
@@ -177,12 +177,13 @@ class Suite:
         requests = self.files[scenario.name]
         reference = self.references[scenario.reference]
         run_wrk(app.base_url, requests, connections, 1)  # warm-up, not counted
-        rounds, rss = [], 0.0
+        rounds, rss, load = [], 0.0, [os.getloadavg()[0]]
         for _ in range(args.rounds):
             ref = run_wrk(self.reference.base_url, reference, connections, args.seconds)
             path = run_wrk(app.base_url, requests, connections, args.seconds)
             rss = max(rss, app.worker_rss_mb())
             rounds.append({"reference": ref, "path": path})
+        load.append(os.getloadavg()[0])
         path = median_of([r["path"] for r in rounds])
         ref = median_of([r["reference"] for r in rounds])
         result = {
@@ -194,7 +195,9 @@ class Suite:
             "path": path,
             "reference_result": ref,
             "ratio": round(path["rps"] / ref["rps"], 3),
+            "round_ratios": [round(r["path"]["rps"] / r["reference"]["rps"], 3) for r in rounds],
             "worker_rss_mb": rss,
+            "load_average": load,  # 1-minute, before and after: other work on the machine
             "rounds": rounds,
             "min_ratio": scenario.min_ratio,
             "max_p99_ms": scenario.max_p99_ms,

@@ -52,12 +52,11 @@ def _member(path: str, pool: str = "volunteers") -> Callable[[Pools, int], list[
     return lines
 
 
-def _article(pools_articles: list[int]) -> Callable[[int], str]:
-    return lambda n: f"{API}/articles/{pools_articles[n % len(pools_articles)]}"
-
-
-def article_lines(pools: Pools, budget: int) -> list[Line]:
-    return _public(_article(pools.articles))(pools, budget)
+def article_lines(pools: Pools, _budget: int) -> list[Line]:
+    ids = pools.articles
+    return [
+        ("GET", f"{API}/articles/{ids[n % len(ids)]}", None, None, None) for n in range(READ_LINES)
+    ]
 
 
 def checkin_lines(pools: Pools, budget: int) -> list[Line]:

@@ -146,9 +146,9 @@ def load(sink, rng, counts: dict[str, int], timer: Timer) -> dict[str, int]:
     crowd = people.build_people(rng, zones, counts, first_user, now)
     events = catalogue.write_events(rng, sink, crowd, today_start, {z.id: z for z in zones})
     slugs = [row[0] for row in sink.conn.execute("SELECT slug FROM categories ORDER BY id")]
-    catalogue_ = catalogue.Catalogue(readable, pushed, slugs, rewards, events)
+    content = catalogue.Catalogue(readable, pushed, rewards, events)
     book = ledger.build_ledger(
-        rng, crowd, catalogue_, counts["ledger"], counts["redemptions"], today, today_start, now
+        rng, crowd, content, counts["ledger"], counts["redemptions"], today, today_start, now
     )
     timer.step("generate people, ledger")
 
@@ -207,6 +207,10 @@ def main(argv: list[str] | None = None) -> dict:
     written = load(sink, np.random.default_rng(args.seed), counts, timer)
     sink.conn.close()
     flask(args.database_url, "leaderboards", "rebuild")
+    sink = connect(args.database_url)
+    sink.execute("ANALYZE leaderboard_scores")  # as autovacuum would soon: plans not left to chance
+    sink.commit()
+    sink.conn.close()
     timer.step("leaderboards rebuild")
     summary = {
         "seed": args.seed,

@@ -29,7 +29,6 @@ REWARDS = (
 class Catalogue:
     readable_articles: list[int]  # published before today; the pushed article is not among them
     pushed_article: int
-    category_slugs: list[str]
     rewards: list[tuple[int, int]]  # (id, points cost)
     events: dict[int, tuple[int, int]]  # days ago -> (event id, zone id)
 

@@ -3,8 +3,6 @@ redemptions) in bulk."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 
 from bench.seeding.ledger import REASONS, Ledger
@@ -106,7 +104,3 @@ def write_redemptions(sink, ledger: Ledger, admin_id: int, now: int) -> int:
         ],
         rows,
     )
-
-
-def utc_now() -> int:
-    return int(datetime.now(UTC).timestamp())
