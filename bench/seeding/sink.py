@@ -7,7 +7,8 @@ timestamps, dates, booleans and JSON on each database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -50,6 +51,10 @@ class Sink:
 
     def reset_sequences(self, tables: Iterable[str]) -> None:
         """After explicit ids: the next generated id follows the largest."""
+
+    def indexes_dropped(self, table: str):
+        """While loading a large table: its secondary indexes are built once at the end."""
+        return nullcontext()
 
     def timestamps(self, seconds: np.ndarray) -> list[str]:
         """Unix seconds (UTC) -> the database's text form of an aware timestamp."""
@@ -95,6 +100,32 @@ class PgSink(Sink):
 
     def commit(self):
         self.conn.commit()
+
+    @contextmanager
+    def indexes_dropped(self, table: str) -> Iterator[None]:
+        """Drop the table's non-primary indexes and unique constraints, then recreate them
+        exactly (names and definitions from the catalogue)."""
+        found = self.conn.execute(
+            "SELECT i.indexrelid::regclass::text, c.conname, pg_get_indexdef(i.indexrelid), "
+            "pg_get_constraintdef(c.oid) FROM pg_index i LEFT JOIN pg_constraint c "
+            "ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",
+            (table,),
+        ).fetchall()
+        for index, constraint, _definition, _constraint_definition in found:
+            if constraint:
+                self.conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+            else:
+                self.conn.execute(f'DROP INDEX "{index}"')
+        yield
+        self.conn.execute("SET maintenance_work_mem = '512MB'")
+        for _index, constraint, definition, constraint_definition in found:
+            if constraint:
+                self.conn.execute(
+                    f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_definition}'
+                )
+            else:
+                self.conn.execute(definition)
 
     def reset_sequences(self, tables):
         for table in tables:

@@ -32,11 +32,12 @@ def write_ledger(sink, ledger: Ledger, people: People, now: int, utc_offset: int
         sink.timestamps(at[order]),
         strict=True,
     )
-    return sink.write(
-        "points_ledger",
-        ["id", "user_id", "delta", "reason", "ref", "zone_id", "local_date", "created_at"],
-        columns,
-    )
+    with sink.indexes_dropped("points_ledger"):
+        return sink.write(
+            "points_ledger",
+            ["id", "user_id", "delta", "reason", "ref", "zone_id", "local_date", "created_at"],
+            columns,
+        )
 
 
 def write_reads(sink, ledger: Ledger) -> int:
