@@ -34,6 +34,7 @@ from bench.pools import Pools
 from bench.refapp import create_scratch_table
 from bench.scenarios import REFERENCES, SCENARIOS, reference_lines
 from bench.servers import ROOT, Server
+from miniapp_api import create_app
 
 BENCH = ROOT / "bench"
 DATA = BENCH / ".data"
@@ -125,15 +126,12 @@ class Suite:
     def __init__(self, args):
         self.args = args
         self.has_redis = bool(args.redis_url)
-        self.backends = ["sql", "redis"] if self.has_redis else ["sql"]
         self.label = args.label or urlsplit(args.database_url).scheme.split("+")[0]
         self.logs = DATA / "logs"
         self.results: dict = {"hot_paths": []}
 
     def prepare(self) -> None:
-        os.environ.update(app_env(self.args, "sql"))
-        from miniapp_api import create_app
-
+        os.environ.update(app_env(self.args, "sql"))  # create_app reads its settings from here
         tz = ZoneInfo(os.environ.get("APP_TIMEZONE") or "Asia/Shanghai")
         self.pools = Pools.load(
             self.args.database_url, create_app(), self.args.seed, datetime.now(tz).date()
