@@ -213,7 +213,8 @@ def markdown(results: dict) -> str:
             "",
             f"{burst['opens']} opens (10% of {burst['volunteers']:,} volunteers) of "
             f"`GET /articles/{{id}}` with a token, open loop at {burst['rate_asked']}/s: "
-            f"{burst['requests']} done in {burst['seconds']} s, p50 {burst['p50_ms']} ms, "
+            f"{burst['requests']} answered or timed out (10 s) after {burst['seconds']} s, "
+            f"p50 {burst['p50_ms']} ms, "
             f"p99 {burst['p99_ms']} ms, max {burst['max_ms']} ms, errors {burst['errors']} "
             f"({burst['statuses']}), {burst['connections']} connections, worker RSS "
             f"{burst['worker_rss_mb']} MB.",
