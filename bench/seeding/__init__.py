@@ -1,0 +1,1 @@
+"""Deterministic bulk loading of the bench database (used by `bench/seed.py`)."""
