@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from miniapp_api.content import sync
+from miniapp_api.content.check import check_corpus
 from miniapp_api.content.files import ContentError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
@@ -34,9 +35,15 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
     default=None,
     help="Content folder (default: CONTENT_DIR).",
 )
-def content_sync(dry_run: bool, content_dir: Path | None) -> None:
-    """Validate every content file, then create or update by slug."""
+@click.option("--skip-check", is_flag=True, help="Load without the content checker's rules.")
+def content_sync(dry_run: bool, content_dir: Path | None, skip_check: bool) -> None:
+    """Check and validate every content file, then create or update by slug."""
     folder = content_dir or Path(current_app.config["CONTENT_DIR"])
+    if not skip_check:
+        report = check_corpus(folder)
+        if not report.ok:
+            click.echo("\n".join(report.lines()), err=True)
+            raise click.ClickException("the content checker refused the corpus; nothing changed")
     files = sync.content_files(folder)
     try:
         with click.progressbar(length=len(files), label="reading content") as bar:
@@ -45,6 +52,23 @@ def content_sync(dry_run: bool, content_dir: Path | None) -> None:
         raise click.ClickException(f"invalid content, nothing changed: {exc}") from exc
     summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing"
     click.echo(("dry run, nothing written: " if dry_run else "content synced: ") + summary)
+
+
+@content_cli.command("check")
+@click.option(
+    "--dir",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Content folder (default: CONTENT_DIR).",
+)
+def content_check(content_dir: Path | None) -> None:
+    """Report on the corpus (quiz guessability, plain language, labels); fail on the
+    hard rules."""
+    report = check_corpus(content_dir or Path(current_app.config["CONTENT_DIR"]))
+    click.echo("\n".join(report.lines()))
+    if not report.ok:
+        raise click.ClickException(f"{len(report.errors)} content rule(s) broken")
 
 
 @users_cli.command("create-admin")

@@ -24,10 +24,18 @@ RISK_GROUPS = (
     "parents",
     "retirees",
     "borrowers",
+    "farmers",
+    "migrant_workers",
+    "minors",
+    "homemakers",
 )
 
 
 AUDIENCES = ("general", *RISK_GROUPS)
+# What kind of article it is: a case story, a guide (how to spot it, what to do), a rhyme
+# (顺口溜), an explainer of a law or rule, a step-by-step how-to.
+ARTICLE_FORMATS = ("case", "guide", "rhyme", "explainer", "howto")
+KEY_POINT = fields.String(validate=validate.Length(min=8, max=30))
 TAG = fields.String(validate=validate.Length(min=1, max=24))
 SUMMARY = validate.Length(min=10, max=200)
 
@@ -53,17 +61,37 @@ class ArticleFieldsSchema(ma.Schema):
     )
     published_at = Instant(allow_none=True, load_default=None)
     body_markdown = fields.String(required=True, validate=validate.Length(min=50, max=20_000))
+    format = fields.String(load_default="guide", validate=validate.OneOf(ARTICLE_FORMATS))
+    key_points = fields.List(
+        KEY_POINT,
+        load_default=list,
+        validate=validate.Length(max=3),
+        metadata={"description": "1-3 short sentences for the summary card"},
+    )
 
 
 class DistrictFiguresSchema(ma.Schema):
+    """A district's cases and losses, or only its rank where the source gives no counts."""
+
     district = fields.String(required=True, validate=validate.Length(min=2, max=16))
-    cases = fields.Integer(strict=True, required=True, validate=validate.Range(0, 1_000_000))
-    loss_wan = fields.Float(required=True, validate=validate.Range(0, 10_000_000))
+    cases = fields.Integer(strict=True, validate=validate.Range(0, 1_000_000))
+    loss_wan = fields.Float(validate=validate.Range(0, 10_000_000))
+    rank = fields.Integer(strict=True, validate=validate.Range(1, 1000))
 
 
 class CategoryFiguresSchema(ma.Schema):
     category = fields.String(required=True)
-    cases = fields.Integer(strict=True, required=True, validate=validate.Range(0, 1_000_000))
+    cases = fields.Integer(strict=True, validate=validate.Range(0, 1_000_000))
+    trend = fields.String(validate=validate.OneOf(("up", "down", "flat")))
+
+
+class TotalFiguresSchema(ma.Schema):
+    """The week's totals as the source reports them (with its own week-on-week changes)."""
+
+    cases = fields.Integer(strict=True, required=True, validate=validate.Range(0, 10_000_000))
+    loss_wan = fields.Float(required=True, validate=validate.Range(0, 100_000_000))
+    cases_change_pct = fields.Float(validate=validate.Range(-100, 100_000))
+    loss_change_pct = fields.Float(validate=validate.Range(-100, 100_000))
 
 
 class PeriodSchema(ma.Schema):
@@ -86,12 +114,22 @@ class AlertFieldsSchema(ma.Schema):
     published_at = Instant(required=True)
     expires_at = Instant(allow_none=True, load_default=None)
     period = fields.Nested(PeriodSchema, allow_none=True, load_default=None)
-    source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+    scope = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32))
+    total = fields.Nested(TotalFiguresSchema, allow_none=True, load_default=None)
     districts = fields.List(
         fields.Nested(DistrictFiguresSchema), allow_none=True, load_default=None
     )
     categories = fields.List(
         fields.Nested(CategoryFiguresSchema), allow_none=True, load_default=None
+    )
+    top_categories_share_pct = fields.Float(
+        allow_none=True, load_default=None, validate=validate.Range(0, 100)
+    )
+    highlights = fields.List(
+        fields.String(validate=validate.Length(min=2, max=120)),
+        load_default=list,
+        validate=validate.Length(max=8),
     )
 
     @ma.validates_schema
@@ -109,23 +147,44 @@ class AlertFieldsSchema(ma.Schema):
         start, end = data["period"]["start"], data["period"]["end"]
         if start.weekday() != 0 or (end - start).days != 6:
             raise ma.ValidationError("必须是周一到周日的一周", "period")
-        districts = sum(item["cases"] for item in data["districts"])
-        by_category = sum(item["cases"] for item in data["categories"])
-        if districts != by_category:
-            raise ma.ValidationError(
-                f"各类型案件数之和 {by_category} 不等于各地区之和 {districts}", "categories"
-            )
         names = [item["district"] for item in data["districts"]]
         if len(set(names)) != len(names):
             raise ma.ValidationError("地区重复", "districts")
+        if is_complete(data):
+            _sums_agree(data)
+        elif data.get("total") is None:
+            raise ma.ValidationError("各地区没有完整的案件数和损失时，必须填写合计", "total")
+
+
+def is_complete(data: dict) -> bool:
+    """Counts for every district and every fraud type: totals and shares can be computed.
+    Otherwise the week is as a source reported it (ranks, trends, its own totals)."""
+    return all("cases" in d and "loss_wan" in d for d in data["districts"]) and all(
+        "cases" in c for c in data["categories"]
+    )
+
+
+def _sums_agree(data: dict) -> None:
+    districts = sum(item["cases"] for item in data["districts"])
+    by_category = sum(item["cases"] for item in data["categories"])
+    if districts != by_category:
+        raise ma.ValidationError(
+            f"各类型案件数之和 {by_category} 不等于各地区之和 {districts}", "categories"
+        )
 
 
 def alert_figures(item: dict) -> dict | None:
     if item["kind"] != "trend":
         return None
-    return {
+    figures = {
         "period": {key: value.isoformat() for key, value in item["period"].items()},
         "source": item["source"],
         "districts": item["districts"],
         "categories": item["categories"],
     }
+    for optional in ("scope", "total", "top_categories_share_pct"):
+        if item.get(optional) is not None:
+            figures[optional] = item[optional]
+    if item.get("highlights"):
+        figures["highlights"] = item["highlights"]
+    return figures

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from miniapp_api.articles.fields import ARTICLE_FORMATS
 from miniapp_api.categories.models import Category
 from miniapp_api.storage import TimestampMixin, db, in_list
 from miniapp_api.timeutil import utcnow
@@ -44,6 +45,7 @@ class Article(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint(in_list("status", ARTICLE_STATUSES), name="status_known"),
         CheckConstraint(in_list("source", SOURCES), name="source_known"),
+        CheckConstraint(in_list("format", ARTICLE_FORMATS), name="format_known"),
         Index("ix_articles_status_published_at", "status", "published_at"),
         Index("ix_articles_category_id_published_at", "category_id", "published_at"),
     )
@@ -57,6 +59,9 @@ class Article(TimestampMixin, db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    format: Mapped[str] = mapped_column(String(16), default="guide")
+    # 1-3 short sentences: the summary card, and what elderly readers take away.
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     published_at: Mapped[datetime | None]
     source: Mapped[str] = mapped_column(String(8), default=ADMIN)

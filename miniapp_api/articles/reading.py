@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Select, and_, exists, func, or_, select, update
 
+from miniapp_api.articles.footer import with_footer
 from miniapp_api.articles.models import (
     PUBLISHED,
     SCHEDULED,
@@ -119,6 +120,7 @@ class OpenedArticle:
     article: Article
     read: bool
     min_read_seconds: int
+    body_html: str  # the article's, with the standard footer appended
 
 
 @use_case
@@ -130,6 +132,7 @@ def open_article(id_or_slug: str, user: User | None) -> OpenedArticle:
         article,
         read=read is not None and read.read_at is not None,
         min_read_seconds=int(min_read_time().total_seconds()),
+        body_html=with_footer(article.body_html),
     )
 
 

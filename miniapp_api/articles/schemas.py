@@ -61,6 +61,12 @@ class ArticleSummarySchema(ma.Schema):
     category = fields.Nested(CategoryRefSchema, required=True)
     tags = fields.List(fields.String(), required=True)
     audience = fields.List(fields.String(), required=True)
+    format = fields.String(
+        required=True, metadata={"description": "case, guide, rhyme (顺口溜), explainer, howto"}
+    )
+    key_points = fields.List(
+        fields.String(), required=True, metadata={"description": "1-3 short sentences"}
+    )
     cover_url = fields.String(allow_none=True, required=True)
     published_at = LocalDateTime(required=True)
     read_count = fields.Integer(required=True, metadata={"description": "Distinct readers"})
@@ -79,7 +85,7 @@ class ArticleDetailSchema(ArticleSummarySchema):
 class ArticleOpenedSchema(FlatView, ArticleDetailSchema):
     """Dumps a `reading.OpenedArticle`."""
 
-    model, view_fields = "article", frozenset({"read", "min_read_seconds"})
+    model, view_fields = "article", frozenset({"read", "min_read_seconds", "body_html"})
 
     read = fields.Boolean(required=True, metadata={"description": "The caller finished it"})
     min_read_seconds = fields.Integer(required=True)
@@ -113,6 +119,9 @@ class AlertArgsSchema(PageArgsSchema):
     kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
 
 
+NOT_GIVEN = "null when the source gives no figure"
+
+
 class TrendTotalSchema(ma.Schema):
     cases = fields.Integer(required=True)
     loss_wan = fields.Float(required=True)
@@ -122,25 +131,35 @@ class TrendTotalSchema(ma.Schema):
 
 class TrendDistrictSchema(ma.Schema):
     district = fields.String(required=True)
-    cases = fields.Integer(required=True)
-    loss_wan = fields.Float(required=True)
+    cases = fields.Integer(allow_none=True, required=True, metadata={"description": NOT_GIVEN})
+    loss_wan = fields.Float(allow_none=True, required=True, metadata={"description": NOT_GIVEN})
+    rank = fields.Integer(required=True, metadata={"description": "1: the most cases"})
     cases_change_pct = fields.Float(allow_none=True, required=True)
 
 
 class TrendCategorySchema(ma.Schema):
     category = fields.String(required=True)
     name = fields.String(allow_none=True, required=True)
-    cases = fields.Integer(required=True)
-    share_pct = fields.Float(required=True)
+    cases = fields.Integer(allow_none=True, required=True, metadata={"description": NOT_GIVEN})
+    share_pct = fields.Float(allow_none=True, required=True, metadata={"description": NOT_GIVEN})
     cases_change = fields.Integer(allow_none=True, required=True)
+    trend = fields.String(
+        allow_none=True,
+        required=True,
+        validate=validate.OneOf(("up", "down", "flat")),
+        metadata={"description": "Rising or falling, where the source says so"},
+    )
 
 
 class TrendSchema(ma.Schema):
     period = fields.Dict(required=True, metadata={"description": "{start, end}, Monday to Sunday"})
-    source = fields.String(required=True)
+    source = fields.String(required=True, metadata={"description": "Where the figures are from"})
+    scope = fields.String(allow_none=True, required=True, metadata={"description": "e.g. 宁波市"})
     total = fields.Nested(TrendTotalSchema, required=True)
     districts = fields.List(fields.Nested(TrendDistrictSchema), required=True)
     categories = fields.List(fields.Nested(TrendCategorySchema), required=True)
+    top_categories_share_pct = fields.Float(allow_none=True, required=True)
+    highlights = fields.List(fields.String(), required=True)
 
 
 class AlertSchema(ma.Schema):

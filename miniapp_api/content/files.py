@@ -13,6 +13,7 @@ import yaml
 from marshmallow import fields, validate
 
 from miniapp_api.articles.fields import (
+    KEY_POINT,
     RISK_GROUPS,
     SLUG,
     AlertFieldsSchema,
@@ -109,6 +110,8 @@ def _plain(value: Any) -> Any:
 class ArticleFileSchema(ArticleFieldsSchema):
     cover = fields.Url(allow_none=True, load_default=None, schemes={"https", "http"})
     published_at = Instant(required=True)
+    # In a file, every article carries its key points (the admin API may leave them out).
+    key_points = fields.List(KEY_POINT, required=True, validate=validate.Length(min=1, max=3))
 
     class Meta:
         exclude = ("cover_url",)
@@ -126,6 +129,8 @@ class ArticleData:
     audience: tuple[str, ...]
     published_at: datetime
     body_markdown: str
+    format: str
+    key_points: tuple[str, ...]
 
 
 def _load(schema: ma.Schema, data: Any, path: Path, prefix: str = "") -> dict:
@@ -161,6 +166,8 @@ def load_article(path: Path, category_slugs: set[str]) -> ArticleData:
         audience=tuple(item["audience"]),
         published_at=item["published_at"],
         body_markdown=item["body_markdown"].strip() + "\n",
+        format=item["format"],
+        key_points=tuple(point.strip() for point in item["key_points"]),
     )
 
 

@@ -179,6 +179,8 @@ def _sync_articles(items: list[ArticleData], counts: Counter) -> None:
             "summary": item.summary,
             "cover_url": item.cover_url,
             "audience": list(item.audience),
+            "format": item.format,
+            "key_points": list(item.key_points),
             "published_at": item.published_at,
             "body_markdown": item.body_markdown,
             "body_html": render_markdown(item.body_markdown),

@@ -172,6 +172,7 @@ def test_admin_alerts_are_validated_published_and_archived(client, fraud_type, e
         "cases": 3,
         "share_pct": 100.0,
         "cases_change": None,
+        "trend": None,
     }
     assert client.delete(f"{ALERTS}/{alert['id']}", headers=editor).status_code == 204
     assert client.get("/api/v1/alerts").get_json()["items"] == []

@@ -21,19 +21,19 @@ def test_content_sync_loads_then_changes_nothing(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["content", "sync"])
     assert first.exit_code == 0, first.output
-    assert "categories_created=14" in first.output
-    assert "questions_created=252" in first.output
+    assert "categories_created=18" in first.output
+    assert "questions_created=648" in first.output
     second = runner.invoke(args=["content", "sync"])
-    assert "categories_unchanged=14" in second.output
+    assert "categories_unchanged=18" in second.output
     assert "created" not in second.output and "updated" not in second.output
-    assert category_count(app) == 14
+    assert category_count(app) == 18
 
 
 def test_dry_run_writes_nothing(app):
     """--dry-run validates and counts, and the database stays empty."""
     result = app.test_cli_runner().invoke(args=["content", "sync", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "categories_created=14" in result.output
+    assert "categories_created=18" in result.output
     assert category_count(app) == 0
 
 
@@ -105,7 +105,9 @@ def test_sync_updates_by_slug_and_archives_removed_articles(app, tmp_path):
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句提醒。\n", encoding="utf-8")
     saved = victim.read_text(encoding="utf-8")
     victim.unlink()
-    second = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    refused = runner.invoke(args=["content", "sync", "--dir", str(tmp_path)])
+    assert refused.exit_code != 0 and "does not exist" in refused.output  # questions need it
+    second = runner.invoke(args=["content", "sync", "--dir", str(tmp_path), "--skip-check"])
     assert "articles_updated=1" in second.output and "articles_archived=1" in second.output
     assert _article_status(app, victim.stem) == "archived"
     victim.write_text(saved, encoding="utf-8")
@@ -154,3 +156,17 @@ def test_zones_import_creates_then_updates_by_slug_and_refuses_bad_files(app, tm
     assert result.exit_code != 0 and "features[" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Zone)) == total
+
+
+def test_content_check_reports_and_fails_on_a_leaky_bank(app):
+    """`flask content check` passes on the shipped corpus and fails on a bank whose right
+    options are always the longest."""
+    runner = app.test_cli_runner()
+    shipped = runner.invoke(args=["content", "check"])
+    assert shipped.exit_code == 0, shipped.output
+    assert "Result: OK" in shipped.output
+    leaky = runner.invoke(
+        args=["content", "check", "--dir", str(PROJECT_ROOT / "tests/fixtures/content_leaky")]
+    )
+    assert leaky.exit_code != 0
+    assert "the right option is the longest" in leaky.output

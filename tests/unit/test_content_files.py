@@ -22,11 +22,15 @@ REQUIRED_NAMES = {
     "虚假中奖/退税",
     "出租出借两卡(跑分洗钱)",
     "养老诈骗",
+    "虚假招聘与出国务工",
+    "冒充军警采购",
+    "冒充政府部门与公益组织",
+    "反诈常识",
 }
 
 
 def test_shipped_categories_are_valid_and_complete():
-    """The shipped file passes validation and has the 14 fraud types."""
+    """The shipped file passes validation and has the 18 categories."""
     categories = load_categories(PROJECT_ROOT / "content" / "categories.yaml")
     assert {c.name for c in categories} == REQUIRED_NAMES
     assert len({c.slug for c in categories}) == len(categories)
