@@ -18,6 +18,7 @@ from miniapp_api.wechat.errors import (
     WeChatUserRestricted,
     raise_for_errcode,
 )
+from miniapp_api.wechat.messaging import FakeMessaging, SendResult, SubscribeMessaging, Verdict
 from miniapp_api.wechat.token_cache import TokenStore
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,9 @@ class WeChatSession:
     unionid: str | None = None
 
 
-class WeChatClient:
-    """code2session and the shared access token. Every call has a timeout."""
+class WeChatClient(SubscribeMessaging):
+    """code2session, the shared access token, mini-program codes, subscription messages
+    and content security. Every call has a timeout."""
 
     def __init__(
         self,
@@ -98,6 +100,19 @@ class WeChatClient:
                 raise WeChatUnavailable(self._retry_after)
             time.sleep(0.05)
 
+    def refresh_access_token(self, stale: str) -> str:
+        """A new token after WeChat refused `stale` (40001, 42001): unless another worker
+        already replaced it, forget it and fetch one with `force_refresh`."""
+        name = f"access_token:{self.appid}"
+        current = self._tokens.get(name)
+        if current and current != stale:
+            return current
+        token, expires_in = self._fetch_access_token(force_refresh=True)
+        self._tokens.store(
+            name, token, utcnow() + timedelta(seconds=expires_in) - TOKEN_EARLY_REFRESH
+        )
+        return token
+
     def get_wxacode_unlimit(self, scene: str, page: str, *, env_version: str = "release") -> bytes:
         """A mini-program code image for `page` carrying `scene` (getwxacodeunlimit).
 
@@ -136,7 +151,7 @@ class WeChatClient:
         )
         raise WeChatUnavailable(self._retry_after)
 
-    def _fetch_access_token(self) -> tuple[str, int]:
+    def _fetch_access_token(self, *, force_refresh: bool = False) -> tuple[str, int]:
         data = self._call(
             "POST",
             "/cgi-bin/stable_token",
@@ -144,7 +159,7 @@ class WeChatClient:
                 "grant_type": "client_credential",
                 "appid": self.appid,
                 "secret": self._secret,
-                "force_refresh": False,
+                "force_refresh": force_refresh,
             },
         )
         token = data.get("access_token")
@@ -201,6 +216,9 @@ class FakeWeChatClient:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.access_token_fetches = 0
+        self.messages = FakeMessaging()
+        # True: msgSecCheck cannot be reached (its callers must queue the check).
+        self.security_unavailable = False
 
     def code2session(self, code: str) -> WeChatSession:
         self.calls.append(code)
@@ -218,3 +236,11 @@ class FakeWeChatClient:
 
     def get_wxacode_unlimit(self, scene: str, page: str, *, env_version: str = "release") -> bytes:
         raise NotImplementedError("without WeChat, enrollment codes are plain QR codes")
+
+    def send_subscribe_message(
+        self, openid: str, template_id: str, data: dict, page: str, **options
+    ) -> SendResult:
+        return self.messages.send(openid, template_id, data, page, **options)
+
+    def msg_sec_check(self, openid: str, content: str, scene: int) -> Verdict | None:
+        return None if self.security_unavailable else self.messages.verdict(content)
