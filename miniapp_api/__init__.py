@@ -9,8 +9,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from miniapp_api import wechat, wiring
 from miniapp_api.config import Config, check_production_safety, load_config
+from miniapp_api.console import register_console
 from miniapp_api.errors import register_error_handlers
-from miniapp_api.extensions import jwt, limiter, migrate
+from miniapp_api.extensions import csrf, jwt, limiter, migrate
 from miniapp_api.input_guard import register_input_guard
 from miniapp_api.jobs import init_jobs
 from miniapp_api.json_provider import IsoJSONProvider
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     register_jwt_callbacks(jwt)
     limiter.init_app(app)
+    csrf.init_app(app)
     wechat.init_app(app)
     init_jobs(app)
 
@@ -96,9 +98,14 @@ def register_blueprints(app: Flask) -> None:
         "zones.admin_routes",
         "quizzes.admin_routes",
     ):
-        api.register_blueprint(import_module(f"miniapp_api.{module}").blp)
+        blueprint = import_module(f"miniapp_api.{module}").blp
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: no CSRF to guard against
     if dev_login_allowed(app.config):
-        api.register_blueprint(import_module("miniapp_api.auth.routes").dev_blp)
+        dev_blp = import_module("miniapp_api.auth.routes").dev_blp
+        api.register_blueprint(dev_blp)
+        csrf.exempt(dev_blp)
+    register_console(app)
 
 
 def dev_login_allowed(config) -> bool:

@@ -94,6 +94,11 @@ class Config:
             raise ConfigError("LOG_FORMAT must be json or text")
         # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
+        # The console's session cookie: HttpOnly, SameSite=Lax, Secure in production, 8 hours.
+        self.SESSION_COOKIE_NAME = "console_session"
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env.int("CONSOLE_SESSION_HOURS", 8))
         # Production on one host, without PostgreSQL and Redis: only when asked for.
         self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly).

@@ -9,7 +9,10 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
 
 migrate = Migrate()
+# The console's forms carry CSRF tokens; the JSON API, which uses bearer tokens, is exempt.
+csrf = CSRFProtect()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)

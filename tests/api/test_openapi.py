@@ -12,10 +12,13 @@ def flask_path_to_openapi(rule: str) -> str:
 
 
 def test_every_route_is_documented(app, client):
-    """Each API route and method of the app appears in /api/v1/openapi.json."""
+    """Each API route and method of the app appears in /api/v1/openapi.json (the console's
+    pages under /console are HTML, not part of the API)."""
     spec = client.get("/api/v1/openapi.json").get_json()
     for rule in app.url_map.iter_rules():
         if rule.endpoint in UNDOCUMENTED_ENDPOINTS or rule.endpoint.endswith(".static"):
+            continue
+        if rule.rule.startswith("/console"):
             continue
         path = flask_path_to_openapi(rule.rule)
         assert path in spec["paths"], path
