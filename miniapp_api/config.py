@@ -40,26 +40,21 @@ class _Env:
             return default
         return value.strip().lower() in ("1", "true", "yes", "on")
 
-    def int(self, name: str, default: int) -> int:
+    def _parsed(self, name: str, default, parse, what: str):
         value = self.str(name)
         try:
-            return default if value is None else int(value)
+            return default if value is None else parse(value)
         except ValueError as exc:
-            raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+            raise ConfigError(f"{name} must be {what}, not {value!r}") from exc
+
+    def int(self, name: str, default: int) -> int:
+        return self._parsed(name, default, int, "a whole number")
 
     def json(self, name: str, default):
-        value = self.str(name)
-        try:
-            return default if value is None else json.loads(value)
-        except ValueError as exc:
-            raise ConfigError(f"{name} must be valid JSON") from exc
+        return self._parsed(name, default, json.loads, "valid JSON")
 
     def float(self, name: str, default: float) -> float:
-        value = self.str(name)
-        try:
-            return default if value is None else float(value)
-        except ValueError as exc:
-            raise ConfigError(f"{name} must be a number, not {value!r}") from exc
+        return self._parsed(name, default, float, "a number")
 
 
 class Config:
@@ -94,7 +89,7 @@ class Config:
             raise ConfigError("LOG_FORMAT must be json or text")
         # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
-        # The console's session cookie: HttpOnly, SameSite=Lax, Secure in production, 8 hours.
+        # The console's session cookie (HttpOnly by default; Secure in production).
         self.SESSION_COOKIE_NAME = "console_session"
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
@@ -217,7 +212,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    """The defaults: SQLite under instance/, the fake WeChat, dev login."""
 
 
 class TestConfig(Config):
