@@ -145,8 +145,8 @@ class AlertFieldsSchema(ma.Schema):
             if not data.get(name):
                 raise ma.ValidationError("趋势必须填写", name)
         start, end = data["period"]["start"], data["period"]["end"]
-        if start.weekday() != 0 or (end - start).days != 6:
-            raise ma.ValidationError("必须是周一到周日的一周", "period")
+        if (end - start).days != 6:  # a source's week may run Saturday to Friday
+            raise ma.ValidationError("必须是连续的七天", "period")
         names = [item["district"] for item in data["districts"]]
         if len(set(names)) != len(names):
             raise ma.ValidationError("地区重复", "districts")

@@ -152,7 +152,7 @@ class TrendCategorySchema(ma.Schema):
 
 
 class TrendSchema(ma.Schema):
-    period = fields.Dict(required=True, metadata={"description": "{start, end}, Monday to Sunday"})
+    period = fields.Dict(required=True, metadata={"description": "{start, end}: seven days"})
     source = fields.String(required=True, metadata={"description": "Where the figures are from"})
     scope = fields.String(allow_none=True, required=True, metadata={"description": "e.g. 宁波市"})
     total = fields.Nested(TrendTotalSchema, required=True)

@@ -41,7 +41,7 @@ class TrendCategory:
 
 @dataclass(frozen=True)
 class Trend:
-    period: dict  # {"start", "end"}: ISO dates, Monday to Sunday
+    period: dict  # {"start", "end"}: ISO dates, seven consecutive days
     source: str
     scope: str | None
     total: TrendTotal

@@ -120,7 +120,7 @@ def test_a_reported_week_needs_its_totals_and_computes_nothing_else(client, admi
 def test_the_shipped_week_shows_only_the_figures_its_source_gave(client, admin_headers):
     """The one real week shipped (宁波反诈地图, 7月3日至9日): the reported totals and
     changes, ranked districts without counts, and where the figures come from."""
-    shown = trends(client)["trend-2023-07-ningbo"]
+    shown = trends(client)["trend-2021-07-ningbo"]
     assert shown["total"] == {
         "cases": 185,
         "loss_wan": 660.6,
