@@ -1,4 +1,5 @@
-"""Officers' corrections of a user's points."""
+"""Officers' corrections of a user's points: an `admin` for anyone, a `station_admin` for
+users whose zone is in its reach (else NOT_FOUND)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from miniapp_api.points import ledger
 from miniapp_api.storage import db, get_or_404
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
+from miniapp_api.users.reach import require_in_reach
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ def adjust(
     ref = f"idem:{actor.id}:{idempotency_key}" if idempotency_key else f"adj:{uuid.uuid4().hex}"
     users.lock(user_id)
     user = get_or_404(User, user_id, "用户不存在")
+    require_in_reach(actor, user)
     entry = ledger.find(user_id, "admin_adjust", ref)
     if entry is None:
         before = user.points_balance

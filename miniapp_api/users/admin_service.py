@@ -1,4 +1,5 @@
-"""Officers' use cases on accounts: ban and unban, with a reason, audited."""
+"""Officers' use cases on accounts: ban and unban, with a reason, audited. An `admin`
+acts on anyone; a `station_admin` on users whose zone is in its reach (else NOT_FOUND)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from miniapp_api.audit.service import audited, record
 from miniapp_api.errors import Forbidden
 from miniapp_api.storage import get_or_404
 from miniapp_api.users.models import BANNED, DELETED, User
+from miniapp_api.users.reach import require_in_reach
 from miniapp_api.users.service import set_status
 
 
@@ -14,6 +16,7 @@ def change_status(user_id: int, status: str, actor: User, reason: str | None = N
     """An officer bans (a reason is required) or unbans a user (not a deleted one, not
     themselves)."""
     user = get_or_404(User, user_id, "用户不存在", visible=lambda u: u.status != DELETED)
+    require_in_reach(actor, user)
     if user.id == actor.id:
         raise Forbidden("不能封禁或解封自己的账号")
     before = user.status
