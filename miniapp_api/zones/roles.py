@@ -56,9 +56,7 @@ def _check_rights(officer_scope: Scope, role: str) -> None:
 
 
 @audited
-def grant_role(
-    user_id: int, role: str, zone_ids: list[int], officer: User | None
-) -> UserRoles:
+def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User | None) -> UserRoles:
     """Grant a role; `promoter` and `station_admin` need zones."""
     scope = scope_of(officer)
     _check_rights(scope, role)
