@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         "articles.admin_routes",
         "zones.admin_routes",
         "quizzes.admin_routes",
+        "admin.admin_routes",
     ):
         api.register_blueprint(import_module(f"miniapp_api.{module}").blp)
     if dev_login_allowed(app.config):
