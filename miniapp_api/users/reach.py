@@ -38,7 +38,9 @@ def reach_of(officer: User | None) -> Reach:
     return hook(officer)
 
 
-def require_in_reach(officer: User | None, user: User) -> None:
-    """NOT_FOUND unless the user's zone is in the officer's reach. A user without a zone
-    is city-wide: only an `admin` (or an operator) reaches them."""
-    reach_of(officer).require(user.zone_id, NOT_FOUND_MESSAGE)
+def require_in_reach(officer: User | None, user: User) -> Reach:
+    """NOT_FOUND unless the user's zone is in the officer's reach (which it returns). A
+    user without a zone is city-wide: only an `admin` (or an operator) reaches them."""
+    reach = reach_of(officer)
+    reach.require(user.zone_id, NOT_FOUND_MESSAGE)
+    return reach
