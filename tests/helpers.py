@@ -167,9 +167,11 @@ def start(client, headers, mode, category=None, status=201):
 @dataclass
 class StationWorld:
     """A town with a street below it, watched by `officer` (a station admin of the town);
-    another street watched by `stranger`. `promoter` (phone 13912345678) works in the
+    another street watched by `stranger`. `promoter` (phone 13988880000) works in the
     street and enrolled `volunteer`; `outsider` volunteers in the other street;
-    `resident` has no zone (city-wide); `admin` is city-wide."""
+    `resident` has no zone (city-wide); `admin` is city-wide. No nickname or openid
+    holds a digit, nor does the phone end like an id, so a search by id finds only that
+    user."""
 
     town: Any
     street: Any
@@ -187,23 +189,29 @@ def station_world() -> StationWorld:
     town = ZoneFactory(name="白沙路街道", kind="town")
     street = ZoneFactory(name="白沙社区", kind="community", parent_id=town.id)
     other = ZoneFactory(name="宗汉街道")
-    officer = UserFactory(roles=["station_admin"], nickname="白沙派出所")
+    officer = UserFactory(roles=["station_admin"], nickname="白沙派出所", openid="o-officer")
     RoleZoneFactory(user=officer, zone=town, role="station_admin")
-    stranger = UserFactory(roles=["station_admin"], nickname="宗汉派出所")
+    stranger = UserFactory(roles=["station_admin"], nickname="宗汉派出所", openid="o-stranger")
     RoleZoneFactory(user=stranger, zone=other, role="station_admin")
-    promoter = PromoterFactory(zone=street, nickname="宣传员小王")
-    PromoterApplicationFactory(user=promoter, zone=street, phone="13912345678", status="approved")
-    volunteer = EnrollmentFactory(promoter=promoter, volunteer__nickname="志愿者老李").volunteer_id
-    outsider = EnrollmentFactory(promoter=PromoterFactory(zone=other)).volunteer_id
+    promoter = PromoterFactory(zone=street, nickname="宣传员小王", openid="o-promoter")
+    PromoterApplicationFactory(user=promoter, zone=street, phone="13988880000", status="approved")
+    volunteer = EnrollmentFactory(
+        promoter=promoter, volunteer__nickname="志愿者老李", volunteer__openid="o-volunteer"
+    ).volunteer_id
+    outsider = EnrollmentFactory(
+        promoter=PromoterFactory(zone=other, nickname="宣传员小赵", openid="o-promoter-b"),
+        volunteer__nickname="志愿者老陈",
+        volunteer__openid="o-outsider",
+    ).volunteer_id
     return StationWorld(
         town=town,
         street=street,
         other=other,
-        admin=UserFactory(roles=["admin"], nickname="市局管理员"),
+        admin=UserFactory(roles=["admin"], nickname="市局管理员", openid="o-admin"),
         officer=officer,
         stranger=stranger,
         promoter=promoter,
         volunteer=db.session.get(User, volunteer),
         outsider=db.session.get(User, outsider),
-        resident=UserFactory(nickname="居民小张"),
+        resident=UserFactory(nickname="居民小张", openid="o-resident"),
     )

@@ -36,7 +36,9 @@ def test_an_operator_finds_everyone_and_an_officer_its_reach(world):
 
 
 def test_the_search_combines_its_ways_with_or(world):
-    twin = UserFactory(nickname=f"用户{world.promoter.id}")  # a nickname holding an id
+    twin = UserFactory(
+        nickname=f"用户{world.promoter.id}", openid="o-twin"
+    )  # a nickname holding an id
     q = str(world.promoter.id)
     found = admin.find_users(None, q=q).items
     assert {world.promoter.id, twin.id} <= {s.user.id for s in found}

@@ -75,7 +75,7 @@ def test_revoke_takes_the_role_and_its_zones(runner, app_ctx):
 
 def test_find_prints_id_nickname_roles_zone_and_status(runner, app_ctx):
     world = station_world()
-    result = runner.invoke(args=["users", "find", "5678"])  # the promoter's phone ending
+    result = runner.invoke(args=["users", "find", "0000"])  # the promoter's phone ending
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"{world.promoter.id}\t宣传员小王\tresident,promoter\t{world.street.id} 白沙社区\tactive"
