@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         "articles.admin_routes",
         "zones.admin_routes",
         "quizzes.admin_routes",
+        "admin.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

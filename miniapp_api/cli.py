@@ -1,5 +1,5 @@
-"""Flask commands: content sync, zones import, users create-admin, points verify,
-leaderboards rebuild."""
+"""Flask commands: content sync, zones import, users create-admin/grant/revoke/find,
+points verify, leaderboards rebuild."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from miniapp_api.admin import service as admin
 from miniapp_api.content import sync
 from miniapp_api.content.check import check_corpus
 from miniapp_api.content.files import ContentError
+from miniapp_api.errors import AppError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
 from miniapp_api.users import service as users
+from miniapp_api.users.models import GRANTED_ROLES
+from miniapp_api.zones import admin_service as zones_admin
 from miniapp_api.zones import service as zones
 from miniapp_api.zones.geo import GeometryError
 
@@ -81,6 +85,75 @@ def create_admin(openid: str, nickname: str | None) -> None:
     click.echo(
         f"{'created' if created else 'updated'} user {user.id}: roles {', '.join(user.roles)}"
     )
+
+
+@users_cli.command("grant")
+@click.argument("user_ref", metavar="USER")
+@click.argument("role", type=click.Choice(GRANTED_ROLES))
+@click.option(
+    "--zone",
+    "zone_ids",
+    type=int,
+    multiple=True,
+    help="A zone id for `promoter` or `station_admin` (repeat for several).",
+)
+def users_grant(user_ref: str, role: str, zone_ids: tuple[int, ...]) -> None:
+    """Grant ROLE to USER (a user id or a WeChat openid); `promoter` and `station_admin`
+    need --zone. Audited as an operator's command (via cli)."""
+    try:
+        user = admin.find_user(user_ref)
+        roles = zones_admin.grant_role(user.id, role, list(zone_ids), None)
+    except AppError as exc:
+        raise click.ClickException(_explain(exc)) from exc
+    click.echo(_roles_line(roles))
+
+
+@users_cli.command("revoke")
+@click.argument("user_ref", metavar="USER")
+@click.argument("role", type=click.Choice(GRANTED_ROLES))
+def users_revoke(user_ref: str, role: str) -> None:
+    """Revoke ROLE and its zones from USER (a user id or a WeChat openid). Audited as an
+    operator's command (via cli)."""
+    try:
+        user = admin.find_user(user_ref)
+        roles = zones_admin.revoke_role(user.id, role, None)
+    except AppError as exc:
+        raise click.ClickException(_explain(exc)) from exc
+    click.echo(_roles_line(roles))
+
+
+@users_cli.command("find")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 100), default=50, help="At most this many.")
+def users_find(query: str, limit: int) -> None:
+    """Find users as GET /admin/users?q= does: nickname, id, openid suffix, promoter
+    phone; every zone, banned users too. Prints id, nickname, roles, zone, status."""
+    found = admin.find_users(None, q=query, per_page=limit)
+    for item in found.items:
+        user = item.user
+        zone = f"{user.zone_id} {item.zone_name}" if user.zone_id else "-"
+        roles = ",".join(user.roles)
+        click.echo(f"{user.id}\t{user.nickname or '-'}\t{roles}\t{zone}\t{user.status}")
+    if not found.items:
+        click.echo("no user found")
+    elif found.total > len(found.items):
+        click.echo(f"… and {found.total - len(found.items)} more (use --limit or a longer query)")
+
+
+def _roles_line(roles: zones_admin.UserRoles) -> str:
+    zones_held = ", ".join(f"{grant.role}:{grant.zone_id}" for grant in roles.zones) or "none"
+    return f"user {roles.id}: roles {', '.join(roles.roles)}; zones {zones_held}"
+
+
+def _explain(exc: AppError) -> str:
+    """The error's message and, for a validation error, each field's complaint."""
+    details = [
+        f"{field}: {'; '.join(map(str, problems))}"
+        for fields in exc.errors.values()
+        if isinstance(fields, dict)
+        for field, problems in fields.items()
+    ]
+    return "; ".join([exc.message, *details])
 
 
 @points_cli.command("verify")

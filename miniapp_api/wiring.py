@@ -1,5 +1,7 @@
-"""How the domains work together, for one app: who listens to which signal, and which
-domains keep personal data about a user. Called once from `create_app`.
+"""How the domains work together, for one app: who listens to which signal, which
+domains keep personal data about a user, and who says how far an officer reaches (the
+zones domain, for the users and points domains' admin use cases). Called once from
+`create_app`.
 
 Arrows point from a source of truth to what follows it: the ledger announces awards
 and the leaderboards listen; scoring announces a finished quiz and enrollment listens
@@ -16,7 +18,7 @@ from miniapp_api.leaderboards import scores
 from miniapp_api.points import service as points
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
-from miniapp_api.users import personal_data
+from miniapp_api.users import personal_data, reach
 from miniapp_api.users.personal_data import PersonalData
 from miniapp_api.zones import service as zones
 
@@ -41,3 +43,4 @@ def connect_domains(app: Flask) -> None:
         PersonalData("enrollment", zones.export_enrollment),
     ):
         personal_data.register(app, part)
+    reach.register(app, zones.scope_of)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -14,6 +16,15 @@ from miniapp_api.content.questions import QuestionData, sync_questions
 from miniapp_api.quizzes.checks import MULTIPLE, SINGLE, TRUE_FALSE
 from miniapp_api.quizzes.models import QuestionOption
 from miniapp_api.storage import db, unit_of_work
+from miniapp_api.users.models import User
+from tests.factories import (
+    EnrollmentFactory,
+    PromoterApplicationFactory,
+    PromoterFactory,
+    RoleZoneFactory,
+    UserFactory,
+    ZoneFactory,
+)
 
 SESSIONS = "/api/v1/quiz-sessions"
 
@@ -148,3 +159,59 @@ def start(client, headers, mode, category=None, status=201):
     response = client.post(SESSIONS, json=body, headers=headers)
     assert response.status_code == status, response.get_json()
     return response.get_json()
+
+
+# ---- a station's world (administration) ------------------------------------------------
+
+
+@dataclass
+class StationWorld:
+    """A town with a street below it, watched by `officer` (a station admin of the town);
+    another street watched by `stranger`. `promoter` (phone 13988880000) works in the
+    street and enrolled `volunteer`; `outsider` volunteers in the other street;
+    `resident` has no zone (city-wide); `admin` is city-wide. No nickname or openid
+    holds a digit, nor does the phone end like an id, so a search by id finds only that
+    user."""
+
+    town: Any
+    street: Any
+    other: Any
+    admin: Any
+    officer: Any
+    stranger: Any
+    promoter: Any
+    volunteer: Any
+    outsider: Any
+    resident: Any
+
+
+def station_world() -> StationWorld:
+    town = ZoneFactory(name="白沙路街道", kind="town")
+    street = ZoneFactory(name="白沙社区", kind="community", parent_id=town.id)
+    other = ZoneFactory(name="宗汉街道")
+    officer = UserFactory(roles=["station_admin"], nickname="白沙派出所", openid="o-officer")
+    RoleZoneFactory(user=officer, zone=town, role="station_admin")
+    stranger = UserFactory(roles=["station_admin"], nickname="宗汉派出所", openid="o-stranger")
+    RoleZoneFactory(user=stranger, zone=other, role="station_admin")
+    promoter = PromoterFactory(zone=street, nickname="宣传员小王", openid="o-promoter")
+    PromoterApplicationFactory(user=promoter, zone=street, phone="13988880000", status="approved")
+    volunteer = EnrollmentFactory(
+        promoter=promoter, volunteer__nickname="志愿者老李", volunteer__openid="o-volunteer"
+    ).volunteer_id
+    outsider = EnrollmentFactory(
+        promoter=PromoterFactory(zone=other, nickname="宣传员小赵", openid="o-promoter-b"),
+        volunteer__nickname="志愿者老陈",
+        volunteer__openid="o-outsider",
+    ).volunteer_id
+    return StationWorld(
+        town=town,
+        street=street,
+        other=other,
+        admin=UserFactory(roles=["admin"], nickname="市局管理员", openid="o-admin"),
+        officer=officer,
+        stranger=stranger,
+        promoter=promoter,
+        volunteer=db.session.get(User, volunteer),
+        outsider=db.session.get(User, outsider),
+        resident=UserFactory(nickname="居民小张", openid="o-resident"),
+    )

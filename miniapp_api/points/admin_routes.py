@@ -1,4 +1,5 @@
-"""Points administration (`admin`): corrections with a reason."""
+"""Points administration (`admin`; `station_admin` for users in its reach): corrections
+with a reason."""
 
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -11,9 +12,10 @@ blp = Blueprint("admin_points", __name__, url_prefix="/api/v1/admin", descriptio
 
 
 @blp.route("/users/<int:user_id>/points", methods=["POST"])
-@login_required("admin")
+@login_required("admin", "station_admin")
 @blp.arguments(AdjustSchema)
 @blp.response(201, AdjustResultSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT", description="INSUFFICIENT_POINTS")
 def adjust_points(payload, user_id):
     """Add or remove a user's points, with a mandatory reason (Idempotency-Key honoured)."""

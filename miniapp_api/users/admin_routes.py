@@ -1,4 +1,4 @@
-"""Account administration (`admin`): ban and unban."""
+"""Account administration (`admin`; `station_admin` for users in its reach): ban and unban."""
 
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -9,10 +9,11 @@ from miniapp_api.users.schemas import AdminUserStatusSchema, BanSchema, UnbanSch
 from miniapp_api.web import login_required
 
 blp = Blueprint("admin_users", __name__, url_prefix="/api/v1/admin", description="Accounts")
+OFFICERS = ("admin", "station_admin")
 
 
 @blp.route("/users/<int:user_id>/ban", methods=["POST"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.arguments(BanSchema)
 @blp.response(200, AdminUserStatusSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -22,7 +23,7 @@ def ban_user(payload, user_id):
 
 
 @blp.route("/users/<int:user_id>/unban", methods=["POST"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.arguments(UnbanSchema, required=False)
 @blp.response(200, AdminUserStatusSchema)
 @blp.alt_response(404, response="NOT_FOUND")

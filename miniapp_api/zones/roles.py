@@ -1,6 +1,7 @@
 """Granting and revoking roles with their zones. An `admin` grants any role; a
 `station_admin` grants and revokes `promoter` for zones in its reach, for users in its
-reach. Audited."""
+reach. Audited; an operator's command on the server (`flask users grant`, officer None)
+acts city-wide and is recorded with `via="cli"` and no actor."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def _check_rights(officer_scope: Scope, role: str) -> None:
 
 
 @audited
-def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User) -> UserRoles:
+def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User | None) -> UserRoles:
     """Grant a role; `promoter` and `station_admin` need zones."""
     scope = scope_of(officer)
     _check_rights(scope, role)
@@ -83,12 +84,12 @@ def grant_role(user_id: int, role: str, zone_ids: list[int], officer: User) -> U
 
 
 @audited
-def revoke_role(user_id: int, role: str, officer: User) -> UserRoles:
+def revoke_role(user_id: int, role: str, officer: User | None) -> UserRoles:
     """Revoke a role and its zones (a promoter's codes stop working at once)."""
     scope = scope_of(officer)
     _check_rights(scope, role)
     user = _target(user_id, scope, active_only=False)
-    if user.id == officer.id and role == "admin":
+    if officer is not None and user.id == officer.id and role == "admin":
         raise Forbidden("不能撤销自己的管理员角色")
     before = _roles_of(user)
     if any(not scope.covers(grant.zone_id) for grant in before.zones if grant.role == role):

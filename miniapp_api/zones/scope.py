@@ -50,8 +50,9 @@ def subtree(zone_ids: set[int]) -> set[int]:
     return found
 
 
-def scope_of(officer: User) -> Scope:
-    if officer.has_role("admin"):
+def scope_of(officer: User | None) -> Scope:
+    """The officer's reach; None is an operator's command on the server: city-wide."""
+    if officer is None or officer.has_role("admin"):
         return CITYWIDE
     roots = set(
         db.session.scalars(

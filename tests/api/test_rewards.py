@@ -12,11 +12,12 @@ from miniapp_api.points.models import PointsEntry
 from miniapp_api.rewards.models import Redemption, Reward
 from miniapp_api.storage import db
 from miniapp_api.users.models import User
+from tests.factories import UserFactory
 from tests.helpers import assert_error, fire_at_once
 
 
 def give_points(user: User, amount: int) -> None:
-    points_admin.adjust(user.id, amount, "测试发放", user, None)
+    points_admin.adjust(user.id, amount, "测试发放", UserFactory(roles=["admin"]), None)
 
 
 def add_reward(**values) -> int:

@@ -15,7 +15,14 @@ from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.zones.geo import ZoneShape
-from miniapp_api.zones.models import Enrollment, EnrollmentCode, Event, RoleZone, Zone
+from miniapp_api.zones.models import (
+    Enrollment,
+    EnrollmentCode,
+    Event,
+    PromoterApplication,
+    RoleZone,
+    Zone,
+)
 from tests.factories.users import UserFactory
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "EnrollmentCodeFactory",
     "EnrollmentFactory",
     "EventFactory",
+    "PromoterApplicationFactory",
     "PromoterFactory",
     "RoleZoneFactory",
     "ZoneFactory",
@@ -151,3 +159,20 @@ class EventFactory(_Factory):
     radius_m = 200
     starts_at = factory.LazyFunction(lambda: utcnow() - timedelta(hours=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=3))
+
+
+class PromoterApplicationFactory(_Factory):
+    """A pending application of a resident (`user=`, else a new one) for a zone."""
+
+    class Meta:
+        model = PromoterApplication
+        exclude = ("user", "zone")
+
+    user = factory.SubFactory(UserFactory)
+    zone = factory.SubFactory(ZoneFactory)
+    user_id = factory.SelfAttribute("user.id")
+    zone_id = factory.SelfAttribute("zone.id")
+    real_name = "李明"
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    organisation = "社区居委会"
+    status = "pending"
