@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from miniapp_api.console.auth import ConsoleSessionInterface
 from miniapp_api.console.layout import console_context, secure_response
 
 console_bp = Blueprint(
@@ -25,6 +26,7 @@ console_bp.after_request(secure_response)
 
 def register_console(app: Flask) -> None:
     """Serve the console at /console/ (and its layout demo in testing or debug mode)."""
+    app.session_interface = ConsoleSessionInterface()
     app.register_blueprint(console_bp)
     if app.testing or app.debug:
         from miniapp_api.console.demo import demo_bp

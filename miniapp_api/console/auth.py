@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
@@ -72,3 +73,17 @@ def officer_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+class ConsoleSessionInterface(SecureCookieSessionInterface):
+    """Only the console has a session: every other request (the JSON API, health checks)
+    skips reading and writing the cookie."""
+
+    def open_session(self, app, request):
+        if not request.path.startswith("/console"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if not self.is_null_session(session):
+            super().save_session(app, session, response)
