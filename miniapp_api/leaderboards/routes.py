@@ -31,8 +31,10 @@ def _board(name: str, args: dict) -> dict:
 @login_required()
 @blp.arguments(BoardArgsSchema, location="query")
 @blp.response(200, VolunteerBoardSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="unknown zone_id")
 def volunteers(args):
-    """Volunteers by points earned this week, this month or ever; city-wide or in one zone."""
+    """Volunteers by points earned this week, this month or ever; city-wide or in one zone
+    (with the zones below it)."""
     return _board("volunteers", args)
 
 
@@ -40,6 +42,7 @@ def volunteers(args):
 @login_required()
 @blp.arguments(BoardArgsSchema, location="query")
 @blp.response(200, PromoterBoardSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="unknown zone_id")
 def promoters(args):
     """Promoters by points earned in the period, each with how many volunteers they enrolled."""
     return _board("promoters", args)
@@ -50,5 +53,6 @@ def promoters(args):
 @blp.arguments(ZoneBoardArgsSchema, location="query")
 @blp.response(200, ZoneBoardSchema)
 def zones(args):
-    """Zones by the points their volunteers earned in the period."""
+    """Zones by the points their volunteers earned in the period, in them and in the zones
+    below them."""
     return service.zone_board(args["period"], args["limit"])
