@@ -102,8 +102,7 @@ def archive_article(article_id):
 @blp.arguments(AdminAlertArgsSchema, location="query")
 @blp.response(200, AdminAlertPageSchema)
 def list_alerts(args):
-    """Every alert the officer may edit (a station admin: its zones' local warnings),
-    expired and archived ones included."""
+    """Every alert the officer may edit (a station admin: its zones' local warnings)."""
     return admin_service.admin_alerts(
         current_user, args.get("kind"), args["page"], args["per_page"]
     )
@@ -116,8 +115,7 @@ def list_alerts(args):
 @blp.alt_response(404, response="NOT_FOUND", description="a zone outside the officer's reach")
 @blp.alt_response(409, response="CONFLICT", description="slug taken")
 def create_alert(payload):
-    """Publish a warning (`zone_ids`: a local one) or a week of trend figures (a later
-    `published_at` schedules it)."""
+    """Publish a warning (with `zone_ids`: a local one) or a week of trend figures."""
     return admin_service.create_alert(payload, current_user)
 
 
@@ -154,7 +152,7 @@ def delete_alert(alert_id):
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, AdminCategoryPageSchema)
 def list_categories(args):
-    """Every fraud type in display order, with its published articles and all its articles."""
+    """Every fraud type in display order, with its article counts."""
     return admin_service.admin_categories(args["page"], args["per_page"])
 
 
@@ -183,6 +181,5 @@ def get_category(category_id):
 @blp.response(200, AdminCategorySchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def update_category(payload, category_id):
-    """Change a fraud type's name, description, risk groups or display order (not its
-    slug); a slug also in `content/categories.yaml` gets the file's values at the next sync."""
+    """Edit a fraud type (not its slug; for a type in the content files the file wins)."""
     return admin_service.update_category(category_id, payload, current_user)

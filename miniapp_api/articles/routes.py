@@ -68,7 +68,6 @@ def feed(args):
 @blp.arguments(AlertArgsSchema, location="query")
 @blp.response(200, AlertPageSchema)
 def list_alerts(args):
-    """Current warnings and weekly trend figures, newest first; expired ones hidden. With
-    a token, also the local warnings of the caller's zone and the zones above it."""
+    """Current warnings and weekly trends, newest first; with a token, also local ones."""
     verify_jwt_in_request(optional=True)
     return service.alerts(args.get("kind"), args["page"], args["per_page"], current_user or None)

@@ -33,8 +33,7 @@ def _board(name: str, args: dict) -> dict:
 @blp.response(200, VolunteerBoardSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="unknown zone_id")
 def volunteers(args):
-    """Volunteers by points earned this week, this month or ever; city-wide or in one zone
-    (with the zones below it)."""
+    """Volunteers by points earned this week, this month or ever; city-wide or in one zone."""
     return _board("volunteers", args)
 
 
@@ -53,6 +52,5 @@ def promoters(args):
 @blp.arguments(ZoneBoardArgsSchema, location="query")
 @blp.response(200, ZoneBoardSchema)
 def zones(args):
-    """Zones by the points their volunteers earned in the period, in them and in the zones
-    below them."""
+    """Zones by the points their volunteers earned in the period."""
     return service.zone_board(args["period"], args["limit"])

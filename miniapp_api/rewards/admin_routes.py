@@ -62,8 +62,7 @@ def delete_reward(reward_id):
 @blp.arguments(RedemptionFilterSchema, location="query")
 @blp.response(200, AdminRedemptionPageSchema)
 def list_redemptions(args):
-    """Redemptions of the officer's zones, newest first; by status, or one by its pickup
-    `code`."""
+    """Redemptions of the officer's zones, newest first; `code` finds one by pickup code."""
     return admin_service.redemptions(
         current_user, args.get("status"), args.get("code"), args["page"], args["per_page"]
     )

@@ -127,8 +127,7 @@ def revoke_role(user_id, role):
 @blp.response(200, AdminEventPageSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="zone_id outside the officer's reach")
 def list_events(args):
-    """Events in the officer's zones (`zone_id`: that zone and the zones below it), latest
-    start first, with their check-in counts; `status` upcoming, current, past or cancelled."""
+    """Events in the officer's zones, latest start first, with their check-in counts."""
     return admin_service.admin_events(
         current_user, args.get("status"), args.get("zone_id"), args["page"], args["per_page"]
     )

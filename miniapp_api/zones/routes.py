@@ -163,19 +163,17 @@ def get_event(event_id):
 @blp.alt_response(409, response="CONFLICT", description="EVENT_CANCELLED")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
 def update_event(payload, event_id):
-    """The organiser, or an officer of the event's zone, edits an event (a new centre
-    needs `latitude`, `longitude` and `coord_type` together)."""
+    """The organiser, or an officer of the event's zone, edits an event."""
     return service.update_event(event_id, payload, current_user)
 
 
 @blp.route("/events/<int:event_id>", methods=["DELETE"])
 @login_required()
-@blp.arguments(EventCancelSchema)
+@blp.arguments(EventCancelSchema, required=False)
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND", description="not the organiser nor an officer")
 def cancel_event(payload, event_id):
-    """Cancel an event (optional `reason`): it stays listed as cancelled, its check-ins and
-    their points stay, and it takes no more."""
+    """Cancel an event (optional `reason`); its check-ins and their points stay."""
     service.cancel_event(event_id, payload["reason"], current_user)
 
 
