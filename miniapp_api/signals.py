@@ -22,6 +22,10 @@ membership_changed = _signals.signal(
     "membership-changed",
     doc="A user's roles or status changed (grant, revoke, ban, unban, deletion). Keyword: user.",
 )
+zone_tree_changed = _signals.signal(
+    "zone-tree-changed",
+    doc="A zone was moved under another parent (or none). No keywords.",
+)
 quiz_finished = _signals.signal(
     "quiz-finished",
     doc="A quiz session was scored and not flagged. Keywords: user_id, session_id.",

@@ -5,7 +5,8 @@ zones domain, for the users and points domains' admin use cases). Called once fr
 
 Arrows point from a source of truth to what follows it: the ledger announces awards
 and the leaderboards listen; scoring announces a finished quiz and enrollment listens
-for the recruit bonus; the users domain announces membership changes.
+for the recruit bonus; the users domain announces membership changes, the zones domain
+a zone moved in the tree (the leaderboards roll sub-zones up).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def connect_domains(app: Flask) -> None:
     connections = (
         (signals.points_awarded, scores.on_points_awarded),
         (signals.membership_changed, scores.on_membership_changed),
+        (signals.zone_tree_changed, scores.on_zone_tree_changed),
         (signals.quiz_finished, zones.on_quiz_finished),
     )
     for signal, receiver in connections:

@@ -1,18 +1,21 @@
 """Alerts: current warnings and weekly trend figures (totals, shares and changes computed
-against the week before)."""
+against the week before). A warning published for zones (a station's local warning) is
+shown only to readers of those zones or the zones below them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, not_, or_, select
 
-from miniapp_api.articles.models import PUBLISHED, SCHEDULED, TREND, Alert
+from miniapp_api.articles.models import PUBLISHED, SCHEDULED, TREND, Alert, AlertZone
 from miniapp_api.articles.trends import Trend, trend
 from miniapp_api.categories import service as fraud_types
 from miniapp_api.storage import Page, db, paginate
 from miniapp_api.timeutil import utcnow
+from miniapp_api.users.models import User
+from miniapp_api.zones import service as zones
 
 
 def alert_visible():
@@ -33,9 +36,20 @@ class AlertView:
     trend: Trend | None
 
 
-def alerts(kind: str | None, page: int, per_page: int) -> Page:
-    """Visible alerts, newest first, of one kind if given."""
-    query = select(Alert).where(alert_visible())
+def for_reader(reader: User | None):
+    """City-wide alerts for everyone; local warnings too for a reader whose zone (their
+    `users.zone_id`), or a zone above it, they were published for."""
+    local = exists().where(AlertZone.alert_id == Alert.id)
+    reach = zones.lineage(reader.zone_id) if reader is not None else []
+    if not reach:
+        return not_(local)
+    return or_(not_(local), local.where(AlertZone.zone_id.in_(reach)))
+
+
+def alerts(kind: str | None, page: int, per_page: int, reader: User | None = None) -> Page:
+    """Visible alerts for `reader` (or an anonymous one), newest first, of one kind if
+    given."""
+    query = select(Alert).where(alert_visible(), for_reader(reader))
     if kind:
         query = query.where(Alert.kind == kind)
     result = paginate(query.order_by(Alert.published_at.desc(), Alert.id.desc()), page, per_page)

@@ -1,5 +1,5 @@
-"""What an article and an alert are made of: the rules the files under `content/` and
-the admin API validate them by alike (no Flask, no database)."""
+"""What a fraud type, an article and an alert are made of: the rules the files under
+`content/` and the admin API validate them by alike (no Flask, no database)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,21 @@ RISK_GROUPS = (
     "minors",
     "homemakers",
 )
+
+
+class CategoryFieldsSchema(ma.Schema):
+    """What a fraud type is made of: `content/categories.yaml` and the admin API validate
+    it alike."""
+
+    slug = fields.String(required=True, validate=[validate.Length(max=64), SLUG])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    description = fields.String(required=True, validate=validate.Length(min=20, max=1000))
+    risk_groups = fields.List(
+        fields.String(validate=validate.OneOf(RISK_GROUPS)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    sort_order = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 10_000))
 
 
 AUDIENCES = ("general", *RISK_GROUPS)

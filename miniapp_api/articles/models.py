@@ -138,10 +138,33 @@ class Alert(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(8), default=ADMIN)
 
     category: Mapped[Category | None] = relationship(lazy="joined")
+    # A local warning's zones (a station's); none: city-wide.
+    zone_rows: Mapped[list[AlertZone]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="AlertZone.zone_id"
+    )
 
     @property
     def state(self) -> str:
         return effective_status(self.status, self.published_at)
+
+    @property
+    def zone_ids(self) -> list[int]:
+        return [row.zone_id for row in self.zone_rows]
+
+
+class AlertZone(db.Model):
+    """A zone a local warning is published for (a row per zone, so that readers' lookups
+    are an index scan on every database)."""
+
+    __tablename__ = "alert_zones"
+    __table_args__ = (Index("ix_alert_zones_zone_id", "zone_id"),)
+
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True
+    )
+    zone_id: Mapped[int] = mapped_column(
+        ForeignKey("zones.id", ondelete="RESTRICT"), primary_key=True
+    )
 
 
 class RiskProfile(db.Model):

@@ -68,5 +68,6 @@ def feed(args):
 @blp.arguments(AlertArgsSchema, location="query")
 @blp.response(200, AlertPageSchema)
 def list_alerts(args):
-    """Current warnings and weekly trend figures, newest first; expired ones hidden."""
-    return service.alerts(args.get("kind"), args["page"], args["per_page"])
+    """Current warnings and weekly trends, newest first; with a token, also local ones."""
+    verify_jwt_in_request(optional=True)
+    return service.alerts(args.get("kind"), args["page"], args["per_page"], current_user or None)

@@ -7,9 +7,8 @@ from typing import ClassVar
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from miniapp_api.articles.fields import AlertFieldsSchema, ArticleFieldsSchema
-from miniapp_api.articles.models import ALERT_KINDS, ARTICLE_STATUSES, DRAFT
-from miniapp_api.common_fields import Instant, LocalDateTime
+from miniapp_api.articles.models import ALERT_KINDS
+from miniapp_api.common_fields import LocalDateTime
 from miniapp_api.web import PageArgsSchema, paginated
 
 
@@ -173,6 +172,11 @@ class AlertSchema(ma.Schema):
     category = fields.Nested(CategoryRefSchema, allow_none=True, required=True)
     published_at = LocalDateTime(required=True)
     expires_at = LocalDateTime(allow_none=True, required=True)
+    zone_ids = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "A local warning's zones; empty: city-wide"},
+    )
 
 
 class AlertViewSchema(FlatView, AlertSchema):
@@ -184,56 +188,3 @@ class AlertViewSchema(FlatView, AlertSchema):
 
 
 AlertPageSchema = paginated(AlertViewSchema, name="AlertPage")
-
-
-# ---- administration ----------------------------------------------------------
-
-
-class ArticleInputSchema(ArticleFieldsSchema):
-    status = fields.String(
-        load_default=DRAFT, validate=validate.OneOf(("draft", "published", "scheduled"))
-    )
-
-
-class ArticlePatchSchema(ArticleInputSchema):
-    status = fields.String(validate=validate.OneOf(("draft", "published", "scheduled", "archived")))
-
-
-class AdminArticleArgsSchema(PageArgsSchema):
-    status = fields.String(validate=validate.OneOf(ARTICLE_STATUSES))
-    category = fields.String(validate=validate.Length(max=64))
-    q = fields.String(validate=validate.Length(max=50))
-
-
-class AdminArticleSchema(ArticleDetailSchema):
-    status = fields.String(attribute="state", required=True)
-    source = fields.String(required=True, metadata={"description": "file (content/) or admin"})
-    created_at = LocalDateTime(required=True)
-    updated_at = LocalDateTime(required=True)
-
-
-AdminArticlePageSchema = paginated(AdminArticleSchema)
-
-
-class PublishSchema(ma.Schema):
-    published_at = Instant(
-        allow_none=True, load_default=None, metadata={"description": "Later: scheduled"}
-    )
-
-
-class AlertInputSchema(AlertFieldsSchema):
-    pass
-
-
-class AdminAlertArgsSchema(PageArgsSchema):
-    kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
-
-
-class AdminAlertSchema(AlertSchema):
-    status = fields.String(attribute="state", required=True)
-    source = fields.String(required=True)
-    body_markdown = fields.String(allow_none=True, required=True)
-    figures = fields.Dict(allow_none=True, required=True)
-
-
-AdminAlertPageSchema = paginated(AdminAlertSchema)

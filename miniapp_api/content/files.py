@@ -14,10 +14,9 @@ from marshmallow import fields, validate
 
 from miniapp_api.articles.fields import (
     KEY_POINT,
-    RISK_GROUPS,
-    SLUG,
     AlertFieldsSchema,
     ArticleFieldsSchema,
+    CategoryFieldsSchema,
 )
 from miniapp_api.common_fields import Instant
 
@@ -30,16 +29,8 @@ class ContentError(ValueError):
         self.path, self.field, self.problem = str(path), field, problem
 
 
-class CategoryFileSchema(ma.Schema):
-    slug = fields.String(required=True, validate=[validate.Length(max=64), SLUG])
-    name = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    description = fields.String(required=True, validate=validate.Length(min=20, max=1000))
-    risk_groups = fields.List(
-        fields.String(validate=validate.OneOf(RISK_GROUPS)),
-        required=True,
-        validate=validate.Length(min=1),
-    )
-    sort_order = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 10_000))
+class CategoryFileSchema(CategoryFieldsSchema):
+    """A fraud type in `categories.yaml`: the fields the admin API takes."""
 
 
 @dataclass(frozen=True)

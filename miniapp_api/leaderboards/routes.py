@@ -31,6 +31,7 @@ def _board(name: str, args: dict) -> dict:
 @login_required()
 @blp.arguments(BoardArgsSchema, location="query")
 @blp.response(200, VolunteerBoardSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="unknown zone_id")
 def volunteers(args):
     """Volunteers by points earned this week, this month or ever; city-wide or in one zone."""
     return _board("volunteers", args)
@@ -40,6 +41,7 @@ def volunteers(args):
 @login_required()
 @blp.arguments(BoardArgsSchema, location="query")
 @blp.response(200, PromoterBoardSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="unknown zone_id")
 def promoters(args):
     """Promoters by points earned in the period, each with how many volunteers they enrolled."""
     return _board("promoters", args)

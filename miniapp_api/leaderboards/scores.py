@@ -14,7 +14,7 @@ from datetime import date
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import delete, func, literal, select, union_all
 
 from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
@@ -23,6 +23,7 @@ from miniapp_api.points.models import EARNING_REASONS, PointsEntry
 from miniapp_api.storage import after_commit, db, insert, transaction_state, use_case
 from miniapp_api.timeutil import PERIODS, local_today, period_key, period_start
 from miniapp_api.users.models import ACTIVE, User, UserRole
+from miniapp_api.zones import service as zones
 
 # Board name -> the role its members hold.
 BOARDS = {"volunteers": "volunteer", "promoters": "promoter"}
@@ -69,7 +70,8 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
     boards = _boards_of(entry.user_id)
     if not boards:
         return
-    zones = [CITY] + ([entry.zone_id] if entry.zone_id else [])
+    lineage = zones.lineage(entry.zone_id) if entry.zone_id else []
+    boards_zones = [CITY, *lineage]
     periods = [period_key(period, entry.local_date) for period in PERIODS]
     rows = [
         {
@@ -83,7 +85,7 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
         }
         for board in boards
         for period in periods
-        for zone in zones
+        for zone in boards_zones
     ]
     table = LeaderboardScore.__table__
     stmt = insert(LeaderboardScore).values(rows)
@@ -98,16 +100,36 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
     ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.sort_key)
     written = db.session.execute(stmt).all()
     changes = [("add", b, p, z, entry.user_id, key) for b, p, z, key in written]
-    if entry.zone_id and ZONE_BOARD in boards:
-        changes += [("zone", p, entry.zone_id, entry.delta, entry.id) for p in periods]
+    if ZONE_BOARD in boards:
+        changes += [("zone", p, z, entry.delta, entry.id) for p in periods for z in lineage]
     _queue(changes)
 
 
+def _credited(by_zone: bool):
+    """Earning ledger rows with the board zone they count for: CITY for each, or (by
+    zone) the row's own zone and every zone above it, a row for each."""
+    rows = (PointsEntry.id, PointsEntry.user_id, PointsEntry.delta, PointsEntry.local_date)
+    earning = PointsEntry.reason.in_(EARNING_REASONS)
+    if not by_zone:
+        return select(*rows, literal(CITY).label("zone_id")).where(earning).subquery()
+    above = zones.ancestry()
+    own = select(*rows, PointsEntry.zone_id.label("zone_id")).where(
+        earning, PointsEntry.zone_id.is_not(None)
+    )
+    higher = (
+        select(*rows, above.c.ancestor_id.label("zone_id"))
+        .join(above, above.c.zone_id == PointsEntry.zone_id)
+        .where(earning)
+    )
+    return union_all(own, higher).subquery()
+
+
 def _aggregate(board: str, period: str, day: date, *, by_zone: bool, user_id: int | None):
-    """SELECT of summary rows for `board` computed from the ledger."""
-    score = func.sum(PointsEntry.delta)
-    seq = func.max(PointsEntry.id)
-    zone = PointsEntry.zone_id if by_zone else literal(CITY)
+    """SELECT of summary rows for `board` computed from the ledger: a zone's rows count
+    the points earned in it and in every zone below it."""
+    credited = _credited(by_zone)
+    score = func.sum(credited.c.delta)
+    seq = func.max(credited.c.id)
     members = (
         select(UserRole.user_id)
         .join(User, User.id == UserRole.user_id)
@@ -116,21 +138,18 @@ def _aggregate(board: str, period: str, day: date, *, by_zone: bool, user_id: in
     query = select(
         literal(board),
         literal(period_key(period, day)),
-        zone,
-        PointsEntry.user_id,
+        credited.c.zone_id,
+        credited.c.user_id,
         score,
         seq,
         sql_sort_key(score, seq),
-    ).where(PointsEntry.reason.in_(EARNING_REASONS), PointsEntry.user_id.in_(members))
+    ).where(credited.c.user_id.in_(members))
     start = period_start(period, day)
     if start is not None:
-        query = query.where(PointsEntry.local_date >= start)
+        query = query.where(credited.c.local_date >= start)
     if user_id is not None:
-        query = query.where(PointsEntry.user_id == user_id)
-    if by_zone:
-        query = query.where(PointsEntry.zone_id.is_not(None))
-        return query.group_by(PointsEntry.user_id, PointsEntry.zone_id)
-    return query.group_by(PointsEntry.user_id)
+        query = query.where(credited.c.user_id == user_id)
+    return query.group_by(credited.c.user_id, credited.c.zone_id)
 
 
 def _fill(day: date, user_id: int | None = None) -> None:
@@ -185,16 +204,32 @@ def rebuild() -> dict[str, int]:
     counts = _refill(day)
     backend = redis_backend()
     if backend is not None:
-        keys = [period_key(period, day) for period in PERIODS]
-        rows = db.session.execute(
-            select(
-                LeaderboardScore.board,
-                LeaderboardScore.period,
-                LeaderboardScore.zone_id,
-                LeaderboardScore.user_id,
-                LeaderboardScore.sort_key,
-            ).where(LeaderboardScore.period.in_(keys))
-        ).all()
-        backend.load(rows, {key: SqlBackend().zones(key) for key in keys})
-        redis_state.clear_lost()
+        _load(backend, day)
     return counts
+
+
+def on_zone_tree_changed(_app) -> None:
+    """A zone moved under another parent, so the zones above its points changed: every
+    row is recomputed from the ledger in the same unit of work, and Redis is reloaded
+    from them once it has committed."""
+    day = local_today()
+    _refill(day)
+    backend = redis_backend()
+    if backend is not None:
+        after_commit(partial(_load, backend, day))
+
+
+def _load(backend: RedisBackend, day: date) -> None:
+    """Replace Redis's boards with the summary table's current rows and mark it ready."""
+    keys = [period_key(period, day) for period in PERIODS]
+    rows = db.session.execute(
+        select(
+            LeaderboardScore.board,
+            LeaderboardScore.period,
+            LeaderboardScore.zone_id,
+            LeaderboardScore.user_id,
+            LeaderboardScore.sort_key,
+        ).where(LeaderboardScore.period.in_(keys))
+    ).all()
+    backend.load(rows, {key: SqlBackend().zones(key) for key in keys})
+    redis_state.clear_lost()

@@ -139,6 +139,10 @@ def leaderboard(
     around: int,
     user_id: int | None,
 ) -> BoardView:
+    """A board, city-wide or of one zone (its points and its sub-zones'); an unknown zone
+    is NOT_FOUND."""
+    if zone_id is not None:
+        zones.get_zone(zone_id)
     board = Board(name, period_key(period, local_today()), zone_id or CITY)
     store = backend()
     try:
@@ -159,6 +163,7 @@ class ZoneBoardView:
 
 
 def zone_board(period: str, limit: int) -> ZoneBoardView:
+    """Zones by their volunteers' points in the period, each with its sub-zones' points."""
     key = period_key(period, local_today())
     store = backend()
     try:

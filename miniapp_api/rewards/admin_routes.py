@@ -1,4 +1,5 @@
-"""Reward administration (`admin`): the catalogue and the pickup desk."""
+"""Reward administration: the catalogue (`admin`) and the pickup desk (`admin`, or a
+`station_admin` for the redemptions of its zones)."""
 
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -16,6 +17,7 @@ from miniapp_api.rewards.schemas import (
 from miniapp_api.web import PageArgsSchema, login_required
 
 blp = Blueprint("admin_rewards", __name__, url_prefix="/api/v1/admin", description="Rewards")
+OFFICERS = ("admin", "station_admin")
 
 
 @blp.route("/rewards", methods=["GET"])
@@ -56,17 +58,20 @@ def delete_reward(reward_id):
 
 
 @blp.route("/redemptions", methods=["GET"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.arguments(RedemptionFilterSchema, location="query")
 @blp.response(200, AdminRedemptionPageSchema)
 def list_redemptions(args):
-    """Redemptions, optionally by status, newest first."""
-    return admin_service.redemptions(args.get("status"), args["page"], args["per_page"])
+    """Redemptions of the officer's zones, newest first; `code` finds one by pickup code."""
+    return admin_service.redemptions(
+        current_user, args.get("status"), args.get("code"), args["page"], args["per_page"]
+    )
 
 
 @blp.route("/redemptions/<int:redemption_id>/fulfil", methods=["POST"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.response(200, AdminRedemptionSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT", description="REDEMPTION_NOT_PENDING")
 def fulfil_redemption(redemption_id):
     """Mark a pending redemption as picked up."""
@@ -74,8 +79,9 @@ def fulfil_redemption(redemption_id):
 
 
 @blp.route("/redemptions/<int:redemption_id>/cancel", methods=["POST"])
-@login_required("admin")
+@login_required(*OFFICERS)
 @blp.response(200, AdminRedemptionSchema)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT", description="REDEMPTION_NOT_PENDING")
 def cancel_redemption(redemption_id):
     """Cancel a pending redemption: the points and the stock are given back."""

@@ -1,5 +1,6 @@
-"""Officers' use cases on rewards: the catalogue, and picking up or cancelling
-redemptions (a cancel gives the points and the unit of stock back)."""
+"""Officers' use cases on rewards: the catalogue (`admin`), and picking up or cancelling
+redemptions (a cancel gives the points and the unit of stock back): an `admin` any, a
+`station_admin` those of its zones (the redeeming user's zone at the time)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from miniapp_api.storage import Page, db, get_or_404, paginate
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users import service as users
 from miniapp_api.users.models import User
+from miniapp_api.zones import service as zones
 
 
 class RedemptionNotPending(AppError):
@@ -90,11 +92,23 @@ def _delete_reward(reward_id: int, actor: User) -> None:
     db.session.delete(reward)
 
 
-def redemptions(status: str | None, page: int, per_page: int) -> Page:
-    query = select(Redemption)
+def redemptions(
+    officer: User, status: str | None, code: str | None, page: int, per_page: int
+) -> Page:
+    """Redemptions of the officer's zones, newest first; `code` finds one by its pickup
+    code (case and surrounding spaces ignored)."""
+    query = select(Redemption).where(zones.scope_of(officer).where(Redemption.zone_id))
     if status:
         query = query.where(Redemption.status == status)
+    if code is not None:
+        query = query.where(Redemption.code == code.strip().upper())
     return paginate(query.order_by(Redemption.id.desc()), page, per_page)
+
+
+def _redemption_in_reach(redemption_id: int, officer: User) -> Redemption:
+    redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
+    zones.scope_of(officer).require(redemption.zone_id, "兑换记录不存在")
+    return redemption
 
 
 def _decide(redemption_id: int, status: str, actor: User) -> None:
@@ -112,7 +126,7 @@ def _decide(redemption_id: int, status: str, actor: User) -> None:
 @audited
 def fulfil(redemption_id: int, actor: User) -> Redemption:
     """The resident picked the reward up."""
-    redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
+    redemption = _redemption_in_reach(redemption_id, actor)
     _decide(redemption_id, FULFILLED, actor)
     db.session.refresh(redemption)
     _record_decision(actor, "redemption.fulfil", redemption)
@@ -125,6 +139,7 @@ def _record_decision(actor: User, action: str, redemption: Redemption) -> None:
         action,
         "redemption",
         redemption.id,
+        zone_id=redemption.zone_id,
         changes={"status": [PENDING, redemption.status]},
     )
 
@@ -132,7 +147,7 @@ def _record_decision(actor: User, action: str, redemption: Redemption) -> None:
 @audited
 def cancel(redemption_id: int, actor: User) -> Redemption:
     """Cancel a pending redemption: the points and the unit of stock go back."""
-    redemption = get_or_404(Redemption, redemption_id, "兑换记录不存在")
+    redemption = _redemption_in_reach(redemption_id, actor)
     users.lock(redemption.user_id)
     _decide(redemption_id, CANCELLED, actor)
     points.refund(redemption.user_id, redemption.points_cost, f"redemption:{redemption.id}")

@@ -41,6 +41,7 @@ class Redemption(db.Model):
         UniqueConstraint("user_id", "idempotency_key"),
         Index("ix_redemptions_user_id_reward_id", "user_id", "reward_id"),
         Index("ix_redemptions_status", "status"),
+        Index("ix_redemptions_zone_id_status", "zone_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,5 +55,7 @@ class Redemption(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The redeeming user's zone (`users.zone_id`) at the time: the station that hands it out.
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"))
 
     reward: Mapped[Reward] = relationship(lazy="joined")

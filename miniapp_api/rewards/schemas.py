@@ -57,10 +57,19 @@ class RedemptionSchema(ma.Schema):
 
 class AdminRedemptionSchema(RedemptionSchema):
     user_id = fields.Integer(required=True)
+    zone_id = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The redeeming user's zone at the time"},
+    )
 
 
 class RedemptionFilterSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(REDEMPTION_STATUSES))
+    code = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "A pickup code (case and surrounding spaces ignored)"},
+    )
 
 
 class RewardPatchSchema(RewardInputSchema):

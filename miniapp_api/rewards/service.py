@@ -107,6 +107,7 @@ def redeem(user: User, reward_id: int, idempotency_key: str | None) -> Redemptio
         points_cost=reward.points_cost,
         code=_new_code(),
         idempotency_key=idempotency_key,
+        zone_id=user.zone_id,
     )
     db.session.add(redemption)
     db.session.flush()

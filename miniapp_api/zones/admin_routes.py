@@ -5,19 +5,19 @@ from flask_smorest import Blueprint
 
 from miniapp_api.web import login_required
 from miniapp_api.zones import admin_service
-from miniapp_api.zones.schemas import (
+from miniapp_api.zones.admin_schemas import (
     AdminApplicationPageSchema,
     AdminApplicationSchema,
+    AdminEventArgsSchema,
+    AdminEventPageSchema,
     ApplicationArgsSchema,
     DecisionSchema,
     RoleGrantSchema,
     UserRolesSchema,
-    ZoneArgsSchema,
     ZoneInputSchema,
-    ZoneListSchema,
     ZonePatchSchema,
-    ZoneSchema,
 )
+from miniapp_api.zones.schemas import ZoneArgsSchema, ZoneListSchema, ZoneSchema
 
 blp = Blueprint(
     "admin_zones", __name__, url_prefix="/api/v1/admin", description="Zones and promoters"
@@ -119,3 +119,15 @@ def grant_role(payload, user_id):
 def revoke_role(user_id, role):
     """Revoke a role (a promoter's codes stop working at once)."""
     return admin_service.revoke_role(user_id, role, current_user)
+
+
+@blp.route("/events", methods=["GET"])
+@login_required(*OFFICERS)
+@blp.arguments(AdminEventArgsSchema, location="query")
+@blp.response(200, AdminEventPageSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="zone_id outside the officer's reach")
+def list_events(args):
+    """Events in the officer's zones, latest start first, with their check-in counts."""
+    return admin_service.admin_events(
+        current_user, args.get("status"), args.get("zone_id"), args["page"], args["per_page"]
+    )

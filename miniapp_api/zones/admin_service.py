@@ -1,8 +1,10 @@
 """The zones domain's admin use cases, re-exported from their modules: drawing zones
 (`zone_admin`), deciding promoter applications (`applications`), roles with zones
-(`roles`). Officers act within their reach (`scope`)."""
+(`roles`), the events of the officer's zones (`event_admin`). Officers act within their
+reach (`scope`)."""
 
 from miniapp_api.zones.applications import applications, decide_application
+from miniapp_api.zones.event_admin import AdminEvent, admin_events
 from miniapp_api.zones.roles import RoleZoneGrant, UserRoles, grant_role, revoke_role
 from miniapp_api.zones.scope import Scope, scope_of
 from miniapp_api.zones.zone_admin import (
@@ -14,9 +16,11 @@ from miniapp_api.zones.zone_admin import (
 )
 
 __all__ = [
+    "AdminEvent",
     "RoleZoneGrant",
     "Scope",
     "UserRoles",
+    "admin_events",
     "all_zones",
     "applications",
     "create_zone",

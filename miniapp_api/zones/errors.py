@@ -56,6 +56,15 @@ class OutsideEvent(AppError):
     status_code, error_code, message = 403, "OUTSIDE_EVENT", "您不在活动现场范围内"
 
 
+class EventOutsideZone(AppError):
+    status_code, error_code = 422, "EVENT_OUTSIDE_ZONE"
+    message = "活动范围必须在宣传员的服务区域内或与之相交"
+
+
+class EventCancelled(AppError):
+    status_code, error_code, message = 409, "EVENT_CANCELLED", "活动已取消"
+
+
 class AlreadyCheckedInEvent(AppError):
     status_code, error_code, message = 409, "ALREADY_CHECKED_IN", "您已经在本次活动签到过了"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -20,12 +21,14 @@ from miniapp_api.users.models import User
 from miniapp_api.zones import geo
 from miniapp_api.zones.errors import (
     AlreadyCheckedInEvent,
+    EventCancelled,
     EventNotOpen,
+    EventOutsideZone,
     LocationInaccurate,
     OutsideEvent,
     invalid,
 )
-from miniapp_api.zones.fences import gcj02_location
+from miniapp_api.zones.fences import gcj02_location, zone_shape
 from miniapp_api.zones.models import Event, EventCheckin
 from miniapp_api.zones.promoters import promoter_zone_id
 
@@ -52,13 +55,12 @@ class CheckIn:
 
 @use_case
 def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
-    """An event in the promoter's zone: a circle around a place, and a time window."""
+    """An event in the promoter's zone: a circle around a place that lies inside the
+    zone or overlaps it, and a time window."""
     zone_id = promoter_zone_id(promoter)
-    if values["ends_at"] <= values["starts_at"]:
-        raise invalid("ends_at", "结束时间必须晚于开始时间")
-    if values["ends_at"] <= utcnow():
-        raise invalid("ends_at", "活动已经结束")
+    check_window(values["starts_at"], values["ends_at"])
     lng, lat = gcj02_location(values)
+    check_in_zone(zone_id, lng, lat, values["radius_m"])
     event = Event(
         promoter_id=promoter.id,
         zone_id=zone_id,
@@ -73,6 +75,22 @@ def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     )
     db.session.add(event)
     return event
+
+
+def check_window(starts_at: datetime, ends_at: datetime) -> None:
+    """A window that ends after it starts, and has not ended yet."""
+    if ends_at <= starts_at:
+        raise invalid("ends_at", "结束时间必须晚于开始时间")
+    if ends_at <= utcnow():
+        raise invalid("ends_at", "活动已经结束")
+
+
+def check_in_zone(zone_id: int, lng: float, lat: float, radius_m: float) -> None:
+    """EVENT_OUTSIDE_ZONE unless the circle lies inside the zone or overlaps it (an
+    inactive zone takes no events)."""
+    shape = zone_shape(zone_id)
+    if shape is None or not geo.circle_meets(shape, lng, lat, radius_m):
+        raise EventOutsideZone()
 
 
 def events_nearby(values: Mapping[str, Any]) -> list[NearbyEvent]:
@@ -104,7 +122,9 @@ def check_in_event(user: User, event_id: int, values: Mapping[str, Any]) -> Chec
 
 @use_case
 def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
-    event = get_or_404(Event, event_id, "活动不存在", visible=lambda event: not event.cancelled)
+    event = get_or_404(Event, event_id, "活动不存在")
+    if event.cancelled:
+        raise EventCancelled("活动已取消，不能签到")
     if not user.has_role("volunteer"):
         raise Forbidden("成为志愿者后才能参加活动签到")
     distance = _distance_on_site(event, values)

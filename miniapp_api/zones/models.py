@@ -24,6 +24,7 @@ PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 APPLICATION_STATUSES = (PENDING, APPROVED, REJECTED)
 ACTIVE, REVOKED = "active", "revoked"
 CODE_STATUSES = (ACTIVE, REVOKED)
+EVENT_STATES = ("upcoming", "current", "past", "cancelled")
 
 
 class Zone(TimestampMixin, db.Model):
@@ -162,8 +163,20 @@ class Event(TimestampMixin, db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     cancelled: Mapped[bool] = mapped_column(default=False)
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
     zone: Mapped[Zone] = relationship(lazy="joined")
+
+    @property
+    def state(self) -> str:
+        """`cancelled`, else `upcoming`, `current` or `past` by the time window."""
+        if self.cancelled:
+            return "cancelled"
+        now = utcnow()
+        if now < self.starts_at:
+            return "upcoming"
+        return "current" if now < self.ends_at else "past"
 
 
 class EventCheckin(db.Model):

@@ -16,8 +16,10 @@ from miniapp_api.zones.schemas import (
     EnrollResultSchema,
     EnrollSchema,
     EventArgsSchema,
+    EventCancelSchema,
     EventInputSchema,
     EventListSchema,
+    EventPatchSchema,
     EventSchema,
     LocationSchema,
     QrArgsSchema,
@@ -131,6 +133,7 @@ def volunteers(args):
 @login_required("promoter")
 @blp.arguments(EventInputSchema)
 @blp.response(201, EventSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
     return service.create_event(current_user, payload)
@@ -144,12 +147,44 @@ def list_events(args):
     return {"items": service.events_nearby(args)}
 
 
+@blp.route("/events/<int:event_id>", methods=["GET"])
+@blp.response(200, EventSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_event(event_id):
+    """One event; a cancelled one too (`cancelled: true`, with when and why)."""
+    return service.get_event(event_id)
+
+
+@blp.route("/events/<int:event_id>", methods=["PATCH"])
+@login_required()
+@blp.arguments(EventPatchSchema(partial=True))
+@blp.response(200, EventSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="not the organiser nor an officer")
+@blp.alt_response(409, response="CONFLICT", description="EVENT_CANCELLED")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+def update_event(payload, event_id):
+    """The organiser, or an officer of the event's zone, edits an event."""
+    return service.update_event(event_id, payload, current_user)
+
+
+@blp.route("/events/<int:event_id>", methods=["DELETE"])
+@login_required()
+@blp.arguments(EventCancelSchema, required=False)
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND", description="not the organiser nor an officer")
+def cancel_event(payload, event_id):
+    """Cancel an event (optional `reason`); its check-ins and their points stay."""
+    service.cancel_event(event_id, payload["reason"], current_user)
+
+
 @blp.route("/events/<int:event_id>/checkins", methods=["POST"])
 @login_required()
 @blp.arguments(LocationSchema)
 @blp.response(201, CheckinResultSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="OUTSIDE_EVENT, not a volunteer")
-@blp.alt_response(409, response="CONFLICT", description="EVENT_NOT_OPEN, ALREADY_CHECKED_IN")
+@blp.alt_response(
+    409, response="CONFLICT", description="EVENT_NOT_OPEN, EVENT_CANCELLED, ALREADY_CHECKED_IN"
+)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="LOCATION_INACCURATE")
 def check_in(payload, event_id):
     """A volunteer checks in on site, inside the time window and the circle, once."""

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from miniapp_api.common_fields import Instant, LocalDateTime
 from miniapp_api.web import PageArgsSchema, paginated
 from miniapp_api.zones import geo
-from miniapp_api.zones.models import APPLICATION_STATUSES, ZONE_KINDS
+from miniapp_api.zones.models import APPLICATION_STATUSES, EVENT_STATES
 
 COORD_TYPES = ("wgs84", "gcj02")
 LATITUDE = fields.Float(required=True, validate=validate.Range(-90, 90), allow_nan=False)
@@ -62,25 +62,6 @@ class ZoneListSchema(paginated(ZoneSchema, name="ZoneList")):
         return data
 
 
-class ZoneInputSchema(ma.Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=64))
-    district = fields.String(required=True, validate=validate.Length(min=2, max=32))
-    kind = fields.String(required=True, validate=validate.OneOf(ZONE_KINDS))
-    parent_id = fields.Integer(strict=True, allow_none=True, validate=validate.Range(1, 2**31 - 1))
-    coord_type = fields.String(required=True, validate=validate.OneOf(COORD_TYPES))
-    geometry = fields.Dict(
-        required=True,
-        metadata={
-            "description": "GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection, or "
-            '{"type": "Circle", "center": [lng, lat], "radius_m": 300}'
-        },
-    )
-
-
-class ZonePatchSchema(ZoneInputSchema):
-    active = fields.Boolean()
-
-
 class ApplicationInputSchema(ma.Schema):
     zone_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=32))
@@ -106,22 +87,6 @@ class ApplicationSchema(ma.Schema):
 
 class ApplicationListSchema(ma.Schema):
     items = fields.List(fields.Nested(ApplicationSchema), required=True)
-
-
-class AdminApplicationSchema(ApplicationSchema):
-    user_id = fields.Integer(required=True)
-    nickname = fields.String(attribute="user.nickname", allow_none=True, required=True)
-
-
-AdminApplicationPageSchema = paginated(AdminApplicationSchema)
-
-
-class ApplicationArgsSchema(PageArgsSchema):
-    status = fields.String(validate=validate.OneOf(APPLICATION_STATUSES))
-
-
-class DecisionSchema(ma.Schema):
-    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
 class QrArgsSchema(ma.Schema):
@@ -208,6 +173,15 @@ class EventInputSchema(ma.Schema):
     ends_at = Instant(required=True)
 
 
+class EventPatchSchema(EventInputSchema):
+    """The fields of an event, each optional (used with `partial=True`); a new centre
+    needs `latitude`, `longitude` and `coord_type` together."""
+
+
+class EventCancelSchema(ma.Schema):
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+
+
 class EventArgsSchema(ma.Schema):
     latitude = fields.Float(validate=validate.Range(-90, 90), allow_nan=False)
     longitude = fields.Float(validate=validate.Range(-180, 180), allow_nan=False)
@@ -227,6 +201,10 @@ class EventSchema(ma.Schema):
     radius_m = fields.Integer(required=True)
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
+    status = fields.String(attribute="state", required=True, validate=validate.OneOf(EVENT_STATES))
+    cancelled = fields.Boolean(required=True)
+    cancelled_at = LocalDateTime(allow_none=True, required=True)
+    cancel_reason = fields.String(allow_none=True, required=True)
 
 
 class NearbyEventSchema(EventSchema):
@@ -252,28 +230,3 @@ class CheckinResultSchema(ma.Schema):
     points_awarded = fields.Integer(required=True)
     distance_m = fields.Float(required=True)
     balance = fields.Integer(required=True)
-
-
-class RoleGrantSchema(ma.Schema):
-    role = fields.String(
-        required=True,
-        validate=validate.OneOf(("volunteer", "promoter", "station_admin", "admin")),
-    )
-    zone_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
-        load_default=list,
-        validate=validate.Length(max=100),
-    )
-
-
-class RoleZoneSchema(ma.Schema):
-    role = fields.String(required=True)
-    zone_id = fields.Integer(required=True)
-
-
-class UserRolesSchema(ma.Schema):
-    """An `admin_service.UserRoles`."""
-
-    id = fields.Integer(required=True)
-    roles = fields.List(fields.String(), required=True)
-    zones = fields.List(FreeObject(RoleZoneSchema), required=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import CTE, ColumnElement, false, select, true
+from sqlalchemy.orm import aliased
 
 from miniapp_api.errors import NotFound
 from miniapp_api.storage import db
@@ -48,6 +49,34 @@ def subtree(zone_ids: set[int]) -> set[int]:
         frontier = children - found
         found |= children
     return found
+
+
+def lineage(zone_id: int | None) -> list[int]:
+    """The zone and every zone above it, nearest first (none for None; an unknown zone
+    is its own lineage)."""
+    found: list[int] = []
+    while zone_id is not None and zone_id not in found:
+        found.append(zone_id)
+        zone_id = db.session.scalar(select(Zone.parent_id).where(Zone.id == zone_id))
+    return found
+
+
+def ancestry() -> CTE:
+    """A recursive query of (zone_id, ancestor_id): every zone with each zone strictly
+    above it (UNION, not UNION ALL: a cycle, which `check_parent` prevents, would still
+    end)."""
+    parent = aliased(Zone)
+    pairs = (
+        select(Zone.id.label("zone_id"), Zone.parent_id.label("ancestor_id"))
+        .where(Zone.parent_id.is_not(None))
+        .cte("zone_ancestry", recursive=True)
+    )
+    step = (
+        select(pairs.c.zone_id, parent.parent_id)
+        .join(parent, parent.id == pairs.c.ancestor_id)
+        .where(parent.parent_id.is_not(None))
+    )
+    return pairs.union(step)
 
 
 def scope_of(officer: User | None) -> Scope:

@@ -1,10 +1,12 @@
 """The zones domain's use cases for residents, volunteers and promoters, and what other
 domains and the CLI call, re-exported from their modules: fences (zones and the
 geofence), zone_import, promoters (applications, `users.zone_id`), codes, enrollment,
-volunteers, events. The admin use cases are in `admin_service`."""
+volunteers, events (and `event_admin`: one event, its organiser's or an officer's edits).
+The admin use cases are in `admin_service`."""
 
 from miniapp_api.zones.codes import CodeImage, PromoterCode, code_image, current_code, rotate_code
 from miniapp_api.zones.enrollment import Enrolled, enroll
+from miniapp_api.zones.event_admin import cancel_event, get_event, update_event
 from miniapp_api.zones.events import (
     CheckIn,
     NearbyEvent,
@@ -12,9 +14,9 @@ from miniapp_api.zones.events import (
     create_event,
     events_nearby,
 )
-from miniapp_api.zones.fences import ZonePage, list_zones, zone_names
+from miniapp_api.zones.fences import ZonePage, get_zone, list_zones, zone_names
 from miniapp_api.zones.promoters import apply, my_applications, refresh_points_zone
-from miniapp_api.zones.scope import Scope, scope_of, subtree
+from miniapp_api.zones.scope import Scope, ancestry, lineage, scope_of, subtree
 from miniapp_api.zones.volunteers import (
     Volunteer,
     export_enrollment,
@@ -33,7 +35,9 @@ __all__ = [
     "Scope",
     "Volunteer",
     "ZonePage",
+    "ancestry",
     "apply",
+    "cancel_event",
     "check_in_event",
     "code_image",
     "create_event",
@@ -41,7 +45,10 @@ __all__ = [
     "enroll",
     "events_nearby",
     "export_enrollment",
+    "get_event",
+    "get_zone",
     "import_zones",
+    "lineage",
     "list_zones",
     "my_applications",
     "my_volunteers",
@@ -50,6 +57,7 @@ __all__ = [
     "rotate_code",
     "scope_of",
     "subtree",
+    "update_event",
     "volunteer_counts",
     "zone_names",
 ]

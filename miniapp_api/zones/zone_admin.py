@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from miniapp_api.audit.service import audited, changes_since, record, snapshot
+from miniapp_api.signals import announce, zone_tree_changed
 from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
@@ -70,6 +71,8 @@ def update_zone(zone_id: int, values: Mapping[str, Any], officer: User) -> Zone:
         setattr(zone, key, value)
     zone.updated_at = utcnow()
     changes = changes_since(before, zone)
+    if "parent_id" in changes:
+        announce(zone_tree_changed)
     if redrawn:  # the log says the fence moved, not where: no coordinates in it
         changes["geometry"] = ["previous", "redrawn"]
     record(officer, "zone.update", "zone", zone.id, zone_id=zone.id, changes=changes)

@@ -1,5 +1,6 @@
 """Content administration through HTTP: articles and alerts, written, scheduled, edited
-and archived by editors (`admin`, `station_admin`), validated as the content files are."""
+and archived by an `admin`, validated as the content files are. (Station admins' local
+warnings, fraud types and the audit entries: test_content_admin.py.)"""
 
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ def fraud_type(app_ctx, clock):
 
 @pytest.fixture
 def editor(make_user, auth_headers):
-    return auth_headers(make_user(roles=["station_admin"]))
+    return auth_headers(make_user(roles=["admin"]))
 
 
 def draft(client, editor, **values) -> dict:

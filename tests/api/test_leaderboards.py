@@ -14,6 +14,7 @@ from miniapp_api.points import service as points
 from miniapp_api.storage import db, unit_of_work
 from miniapp_api.timeutil import period_key
 from miniapp_api.users import service as users
+from tests.factories import ZoneFactory
 from tests.helpers import assert_error
 
 TODAY = date(2026, 11, 18)  # a Wednesday: its week started on Monday 16 November
@@ -163,22 +164,23 @@ def test_a_new_volunteer_brings_the_points_already_earned(client, make_user, aut
 
 
 def test_zone_boards_count_points_earned_in_the_zone(client, make_user, auth_headers, on_day):
+    first, second = ZoneFactory(), ZoneFactory()
     a, b, c = (make_user(roles=["volunteer"]) for _ in range(3))
-    earn(a, 5, zone_id=1)
-    earn(a, 20, zone_id=2)
-    earn(b, 7, zone_id=1)
-    earn(c, 7, zone_id=2)
+    earn(a, 5, zone_id=first.id)
+    earn(a, 20, zone_id=second.id)
+    earn(b, 7, zone_id=first.id)
+    earn(c, 7, zone_id=second.id)
     earn(c, 1)  # no zone: city-wide only
     headers = auth_headers(a)
-    assert ranking(board(client, headers, zone_id=1)) == [(1, b.id, 7), (2, a.id, 5)]
+    assert ranking(board(client, headers, zone_id=first.id)) == [(1, b.id, 7), (2, a.id, 5)]
     city = board(client, headers)
     assert ranking(city) == [(1, a.id, 25), (2, c.id, 8), (3, b.id, 7)]
     zones = client.get("/api/v1/leaderboards/zones", headers=headers).get_json()
     assert [(z["rank"], z["zone_id"], z["score"]) for z in zones["items"]] == [
-        (1, 2, 27),
-        (2, 1, 12),
+        (1, second.id, 27),
+        (2, first.id, 12),
     ]
-    outside = board(client, auth_headers(c), zone_id=1)
+    outside = board(client, auth_headers(c), zone_id=first.id)
     assert outside["me"] == {"rank": 3, "score": 0}
 
 
@@ -230,8 +232,19 @@ def test_rebuild_recomputes_the_summary_from_the_ledger(app_ctx, make_user, on_d
 # ---- the Redis backend -----------------------------------------------------
 
 
-def _random_history(make_user, on_day, seed: int):
-    """Users with mixed roles, awards over three months in five zones, bans and a
+def _zone_tree() -> list[int]:
+    """Five zones: a street with two communities, a site in the first community, and a
+    zone on its own. Returns their ids, the street first."""
+    street = ZoneFactory()
+    east = ZoneFactory(parent_id=street.id, kind="community")
+    west = ZoneFactory(parent_id=street.id, kind="community")
+    site = ZoneFactory(parent_id=east.id, kind="site")
+    alone = ZoneFactory()
+    return [street.id, east.id, west.id, site.id, alone.id]
+
+
+def _random_history(make_user, on_day, seed: int, zones: list[int]):
+    """Users with mixed roles, awards over three months in nested zones, bans and a
     late enrollment: a history that exercises every path of both backends."""
     rng = random.Random(seed)
     roles = [["volunteer"], ["promoter"], ["volunteer", "promoter"], []]
@@ -242,7 +255,7 @@ def _random_history(make_user, on_day, seed: int):
         earn(
             rng.choice(people),
             rng.choice([1, 2, 2, 3, 5]),
-            zone_id=rng.choice([None, 1, 2, 3, 4, 5]),
+            zone_id=rng.choice([None, *zones]),
         )
     set_status(people[0], "banned")
     users.delete_account(people[1])
@@ -252,10 +265,10 @@ def _random_history(make_user, on_day, seed: int):
     return [person.id for person in people]
 
 
-def _everything(store, user_ids):
+def _everything(store, user_ids, zones):
     answers = {}
     for name, period, zone in itertools.product(
-        scores.BOARDS, ("week", "month", "all"), (0, 1, 2, 3, 4, 5)
+        scores.BOARDS, ("week", "month", "all"), (0, *zones)
     ):
         board_ = Board(name, period_key(period, TODAY), zone)
         for user_id in user_ids:
@@ -270,19 +283,31 @@ def _everything(store, user_ids):
 def test_both_backends_give_identical_answers_for_the_same_history(app_factory, make_user, on_day):
     app = app_factory(POINTS_RULES=UNCAPPED, LEADERBOARD_BACKEND="redis")
     with app.app_context():
-        user_ids = _random_history(make_user, on_day, seed=7)
+        zones = _zone_tree()
+        user_ids = _random_history(make_user, on_day, seed=7, zones=zones)
         redis_store = RedisBackend.for_app(app)
         assert not redis_store.ready()  # not built yet: reads use SQL
         assert isinstance(leaderboards.backend(), SqlBackend)
-        sql_answers = _everything(SqlBackend(), user_ids)
-        assert _everything(redis_store, user_ids) == sql_answers  # kept in step by awards
+        sql_answers = _everything(SqlBackend(), user_ids, zones)
+        assert _everything(redis_store, user_ids, zones) == sql_answers  # kept in step
         leaderboards.rebuild()
         assert redis_store.ready()
         assert isinstance(leaderboards.backend(), RedisBackend)
-        assert _everything(redis_store, user_ids) == sql_answers
-        assert _everything(SqlBackend(), user_ids) == sql_answers
+        assert _everything(redis_store, user_ids, zones) == sql_answers
+        assert _everything(SqlBackend(), user_ids, zones) == sql_answers
         top_week = sql_answers[("volunteers", "week", 0, user_ids[3])][0]
         assert top_week, "the history must put someone on this week's board"
+        street, east, west, site, _alone = zones
+
+        def scores_on(zone):  # member -> score on the all-time volunteers board
+            top = sql_answers[("volunteers", "all", zone, user_ids[3])][0]
+            return {line.member_id: line.score for line in top}
+
+        on_street, on_east, on_west, on_site = map(scores_on, (street, east, west, site))
+        assert on_site and on_west, "the history must earn in the nested zones"
+        for member, score in on_street.items():  # the street counts its communities' points
+            assert score >= on_east.get(member, 0) + on_west.get(member, 0)
+        assert all(on_east[member] >= score for member, score in on_site.items())
 
 
 @pytest.mark.redis
@@ -296,14 +321,14 @@ def test_the_redis_backend_serves_the_api_and_stays_in_step(
         leaderboards.rebuild()
         earn(a, 3)
         earn(b, 4)
-        earn(a, 2, zone_id=9)
+        earn(a, 2, zone_id=ZoneFactory().id)
         assert isinstance(leaderboards.backend(), RedisBackend)
         body = board(client, auth_headers(b))
         assert ranking(body) == [(1, a.id, 5), (2, b.id, 4)]
         set_status(a, "banned")
         assert ranking(board(client, auth_headers(b))) == [(1, b.id, 4)]
         zones = client.get("/api/v1/leaderboards/zones", headers=auth_headers(b)).get_json()
-        assert zones["items"] == []  # a's points in zone 9 left with a
+        assert zones["items"] == []  # a's points in the zone left with a
 
 
 def test_an_unreachable_redis_falls_back_to_sql(app_factory, make_user, auth_headers, on_day):

@@ -539,7 +539,8 @@ def test_events_nearby_and_check_in_once_inside_the_circle(
         client,
         headers,
         title="广场宣传",
-        latitude=CENTRE[1] + 0.02,
+        latitude=CENTRE[1] + 0.02,  # 1.7 km north of the fence: its 2 km circle overlaps it
+        radius_m=2000,
         starts_at=(datetime.now(UTC) + timedelta(days=1)).isoformat(),
         ends_at=(datetime.now(UTC) + timedelta(days=1, hours=2)).isoformat(),
     )

@@ -5,7 +5,15 @@ from datetime import timedelta
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from miniapp_api.articles.models import ADMIN, PUBLISHED, WARNING, Alert, Article, ArticleTag
+from miniapp_api.articles.models import (
+    ADMIN,
+    PUBLISHED,
+    WARNING,
+    Alert,
+    AlertZone,
+    Article,
+    ArticleTag,
+)
 from miniapp_api.articles.rendering import render_markdown
 from miniapp_api.categories.models import Category
 from miniapp_api.storage import db
@@ -56,12 +64,16 @@ class ArticleFactory(SQLAlchemyModelFactory):
 
 
 class AlertFactory(SQLAlchemyModelFactory):
-    """A current high-level warning (out since an hour ago, no expiry)."""
+    """A current high-level city-wide warning (out since an hour ago, no expiry);
+    `zone_ids=[...]` makes it a local warning of those zones."""
 
     class Meta:
         model = Alert
         sqlalchemy_session_factory = lambda: db.session  # noqa: E731
         sqlalchemy_session_persistence = "commit"
+
+    class Params:
+        zone_ids = ()
 
     slug = factory.Sequence(lambda n: f"test-warning-{n}")
     kind = WARNING
@@ -76,3 +88,6 @@ class AlertFactory(SQLAlchemyModelFactory):
     published_at = factory.LazyFunction(lambda: utcnow() - timedelta(hours=1))
     expires_at = None
     source = ADMIN
+    zone_rows = factory.LazyAttribute(
+        lambda alert: [AlertZone(zone_id=zone_id) for zone_id in alert.zone_ids]
+    )

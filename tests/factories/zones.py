@@ -1,5 +1,6 @@
 """Factories of the zones domain: a zone (a small square near Cixi, in GCJ-02), a
-promoter working in a zone, a promoter's code, a volunteer's enrollment and an event.
+promoter working in a zone, a station admin of a zone, a promoter's code, a volunteer's
+enrollment and an event.
 
 They write rows as the use cases would leave them (`users.zone_id` included), without
 going through the use cases: build state quickly, then call the use case under test.
@@ -34,6 +35,7 @@ __all__ = [
     "PromoterApplicationFactory",
     "PromoterFactory",
     "RoleZoneFactory",
+    "StationAdminFactory",
     "ZoneFactory",
     "square",
 ]
@@ -99,6 +101,21 @@ class PromoterFactory(UserFactory):
         zone = extracted or ZoneFactory()
         RoleZoneFactory(user=self, zone=zone)
         self.zone_id = zone.id
+        if create:
+            db.session.commit()
+
+
+class StationAdminFactory(UserFactory):
+    """A user with the station_admin role for a zone (`zone=`, else a new one) and every
+    zone below it."""
+
+    nickname = factory.Sequence(lambda n: f"派出所民警{n}")
+
+    @factory.post_generation
+    def zone(self, create, extracted, **_kwargs):
+        if "station_admin" not in {grant.role for grant in self.role_grants}:
+            self.role_grants.append(UserRole(role="station_admin"))
+        RoleZoneFactory(user=self, zone=extracted or ZoneFactory(), role="station_admin")
         if create:
             db.session.commit()
 

@@ -3,13 +3,21 @@
 import pytest
 from sqlalchemy import func, select
 
+from miniapp_api.audit.models import AuditEntry
+from miniapp_api.errors import NotFound
 from miniapp_api.points import admin_service as points_admin
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.rewards import admin_service, service
 from miniapp_api.rewards.models import CANCELLED, Redemption, Reward
 from miniapp_api.storage import db
-from tests.factories import RewardFactory, UserFactory
+from tests.factories import (
+    RedemptionFactory,
+    RewardFactory,
+    StationAdminFactory,
+    UserFactory,
+    ZoneFactory,
+)
 
 
 @pytest.fixture
@@ -104,3 +112,33 @@ def test_cancel_gives_points_and_stock_back_once(officer):
         select(func.count()).where(PointsEntry.user_id == user.id, PointsEntry.reason == "refund")
     )
     assert refunds == 1
+
+
+# ---- the pickup desk, by zone ---------------------------------------------------------------
+
+
+def test_officers_see_and_decide_the_redemptions_in_their_reach(officer):
+    zone, other = ZoneFactory(), ZoneFactory()
+    user = resident_with(30, officer)
+    user.zone_id = zone.id
+    db.session.commit()
+    reward = RewardFactory(points_cost=10)
+    mine = service.redeem(user, reward.id, None)
+    assert mine.zone_id == zone.id
+    theirs = RedemptionFactory(user=UserFactory(zone_id=other.id))
+    station = StationAdminFactory(zone=zone)
+    page = admin_service.redemptions(station, None, None, 1, 20)
+    assert [r.id for r in page.items] == [mine.id]
+    found = admin_service.redemptions(station, None, f" {mine.code.lower()} ", 1, 20)
+    assert [r.id for r in found.items] == [mine.id]
+    assert admin_service.redemptions(station, None, theirs.code, 1, 20).items == []
+    with pytest.raises(NotFound):
+        admin_service.fulfil(theirs.id, station)
+    with pytest.raises(NotFound):
+        admin_service.cancel(theirs.id, station)
+    admin_service.cancel(mine.id, station)
+    db.session.refresh(user)
+    assert (user.points_balance, stock_of(reward.id)) == (30, 5)
+    cancels = select(AuditEntry).where(AuditEntry.action == "redemption.cancel")
+    entry = db.session.scalars(cancels).one()
+    assert (entry.actor_id, entry.object_id, entry.zone_id) == (station.id, str(mine.id), zone.id)

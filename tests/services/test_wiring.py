@@ -4,7 +4,12 @@ neither sees the other's."""
 from miniapp_api import signals
 from miniapp_api.users import personal_data
 
-SIGNALS = (signals.points_awarded, signals.membership_changed, signals.quiz_finished)
+SIGNALS = (
+    signals.points_awarded,
+    signals.membership_changed,
+    signals.zone_tree_changed,
+    signals.quiz_finished,
+)
 
 
 def receivers(app) -> dict[str, list[str]]:

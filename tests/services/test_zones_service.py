@@ -16,6 +16,7 @@ from miniapp_api.zones.errors import (
     AlreadyCheckedInEvent,
     AlreadyEnrolled,
     ApplicationDecided,
+    EventCancelled,
     EventNotOpen,
     LocationImplausible,
     OutsideEvent,
@@ -209,7 +210,7 @@ def test_a_check_in_needs_an_open_event_and_a_volunteer(app_ctx, clock):
     clock.set(event.ends_at - timedelta(seconds=1))
     assert service.check_in_event(volunteer, event.id, location()).points_awarded == 10
     cancelled = EventFactory(cancelled=True)
-    with pytest.raises(NotFound):
+    with pytest.raises(EventCancelled):
         service.check_in_event(volunteer, cancelled.id, location())
 
 

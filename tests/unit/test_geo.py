@@ -14,6 +14,7 @@ from miniapp_api.zones.geo import (
     GeometryError,
     ZoneIndex,
     ZoneShape,
+    circle_meets,
     decide,
     gcj02_to_wgs84,
     haversine_m,
@@ -204,6 +205,30 @@ def test_a_circle():
         lng, lat = offset(*center, east, north)
         assert min_lng < lng < max_lng and min_lat < lat < max_lat
     assert circle.to_geojson() == {"type": "Circle", "center": list(center), "radius_m": 300.0}
+
+
+# --- An event's circle against a fence ----------------------------------------------
+
+
+def test_a_circle_inside_overlapping_or_far_from_a_polygon(holed_multipolygon):
+    shape = holed_multipolygon
+    inside = offset(*CIXI, east_m=300)
+    assert circle_meets(shape, *inside, radius_m=50)
+    north = offset(*CIXI, north_m=1500)  # 1 km north of the square's northern edge
+    assert circle_meets(shape, *north, radius_m=1001)
+    assert not circle_meets(shape, *north, radius_m=990)
+    far = offset(*CIXI, north_m=17_000)
+    assert not circle_meets(shape, *far, radius_m=5000)
+    # Centred in the hole: it overlaps the ring around it once it is larger than the hole.
+    assert circle_meets(shape, *CIXI, radius_m=160)
+    assert not circle_meets(shape, *CIXI, radius_m=140)
+
+
+def test_a_circle_against_a_circular_fence():
+    fence = ZoneShape.circle(*CIXI, 300)
+    assert circle_meets(fence, *offset(*CIXI, east_m=100), radius_m=20)
+    assert circle_meets(fence, *offset(*CIXI, east_m=500), radius_m=210)
+    assert not circle_meets(fence, *offset(*CIXI, east_m=500), radius_m=190)
 
 
 def test_a_circle_given_in_wgs84_is_stored_in_gcj02():

@@ -6,7 +6,7 @@ Every shape is kept in GCJ-02 lng/lat, the datum of Chinese maps and of
 `wx.getLocation({type: "gcj02"})`, so the hot path converts nothing.
 """
 
-from miniapp_api.zones.geo.containment import Decision, ZoneIndex, decide
+from miniapp_api.zones.geo.containment import Decision, ZoneIndex, circle_meets, decide
 from miniapp_api.zones.geo.datum import (
     COORD_TYPES,
     EARTH_RADIUS_M,
@@ -36,6 +36,7 @@ __all__ = [
     "GeometryError",
     "ZoneIndex",
     "ZoneShape",
+    "circle_meets",
     "decide",
     "gcj02_to_wgs84",
     "haversine_m",

@@ -40,6 +40,14 @@ def decide(shape: ZoneShape, lng_gcj: float, lat_gcj: float, accuracy_m: float) 
     return Decision(False, "outside", rounded)
 
 
+def circle_meets(shape: ZoneShape, lng_gcj: float, lat_gcj: float, radius_m: float) -> bool:
+    """Whether a circle (centre in GCJ-02, radius in metres) lies inside the fence or
+    overlaps it: its centre is inside, or the fence is at most `radius_m` from it."""
+    if shape.contains(lng_gcj, lat_gcj):
+        return True
+    return shape.distance_to_edge_m(lng_gcj, lat_gcj) <= radius_m
+
+
 class ZoneIndex:
     """Many zones: an STRtree over their polygons finds candidates near a point, then
     each candidate is tested exactly."""
