@@ -1,4 +1,5 @@
-"""The question bank and its statistics, for `admin` and `station_admin`."""
+"""The question bank and its statistics: `admin` edits the city-wide bank; `station_admin`
+reads it and its statistics (what to teach next)."""
 
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -34,7 +35,7 @@ def list_questions(args):
 
 
 @blp.route("/questions", methods=["POST"])
-@login_required(*ROLES)
+@login_required("admin")
 @blp.arguments(QuestionInputSchema)
 @blp.response(201, AdminQuestionSchema)
 @blp.alt_response(409, response="CONFLICT", description="QUESTION_KEY_TAKEN")
@@ -44,7 +45,7 @@ def create_question(payload):
 
 
 @blp.route("/questions/import", methods=["POST"])
-@login_required(*ROLES)
+@login_required("admin")
 @blp.arguments(QuestionImportFileSchema, location="files")
 @blp.response(200, QuestionImportResultSchema)
 def import_questions(files):
@@ -63,7 +64,7 @@ def get_question(question_id):
 
 
 @blp.route("/questions/<int:question_id>", methods=["PATCH"])
-@login_required(*ROLES)
+@login_required("admin")
 @blp.arguments(QuestionPatchSchema(partial=True))
 @blp.response(200, AdminQuestionSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -73,7 +74,7 @@ def update_question(payload, question_id):
 
 
 @blp.route("/questions/<int:question_id>", methods=["DELETE"])
-@login_required(*ROLES)
+@login_required("admin")
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND")
 def retire_question(question_id):

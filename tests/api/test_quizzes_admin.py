@@ -105,16 +105,18 @@ def test_question_rules_are_checked_naming_the_field(client, admin):
     assert "answer" in assert_error(bad_patch, 422, "VALIDATION_ERROR")["errors"]["json"]
 
 
-def test_only_admins_and_station_admins_manage_questions(client, make_user, auth_headers):
-    """Residents are FORBIDDEN; station admins may manage the bank."""
+def test_only_admins_edit_the_bank_and_station_admins_read_it(client, make_user, auth_headers):
+    """Residents are FORBIDDEN; station admins read the city-wide bank, admins edit it."""
     make_bank(categories=1, per_category=3)
     resident = auth_headers(make_user())
     station = auth_headers(make_user(roles=["station_admin"]))
     assert_error(client.get(f"{ADMIN}/questions", headers=resident), 403, "FORBIDDEN")
     assert_error(client.get(f"{ADMIN}/quiz-stats", headers=resident), 403, "FORBIDDEN")
     assert client.get(f"{ADMIN}/questions", headers=station).get_json()["total"] == 3
-    created = client.post(f"{ADMIN}/questions", json=NEW_QUESTION, headers=station)
-    assert created.status_code == 201
+    refused = client.post(f"{ADMIN}/questions", json=NEW_QUESTION, headers=station)
+    assert_error(refused, 403, "FORBIDDEN")
+    admin = auth_headers(make_user(roles=["admin"]))
+    assert client.post(f"{ADMIN}/questions", json=NEW_QUESTION, headers=admin).status_code == 201
 
 
 HEADER = ["题目编号", "诈骗类型", "题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案"]
