@@ -83,6 +83,19 @@ class ValidationFailed(AppError):
     status_code, error_code, message = 422, "VALIDATION_ERROR", "提交的信息有误，请检查后重试"
 
 
+class MalformedBody(AppError):
+    status_code, error_code, message = 400, "BAD_REQUEST", "提交的内容不是有效的 JSON"
+
+
+class BodyRequired(AppError):
+    status_code, error_code, message = 400, "BAD_REQUEST", "请求缺少 JSON 内容"
+
+
+class UnsupportedMediaType(AppError):
+    status_code, error_code = 415, "UNSUPPORTED_MEDIA_TYPE"
+    message = "请以 JSON 格式提交（Content-Type: application/json）"
+
+
 class ServiceUnavailable(AppError):
     status_code, error_code, message = 503, "SERVICE_UNAVAILABLE", "服务暂时不可用，请稍后再试"
 

@@ -1,5 +1,6 @@
-"""What every route module shares: sign-in and roles, the `Idempotency-Key` header,
-the `?page=&per_page=` arguments and the paginated response schema.
+"""What every route module shares: the Blueprint whose arguments are parsed within
+bounds, sign-in and roles, the `Idempotency-Key` header, the `?page=&per_page=`
+arguments and the paginated response schema.
 
 Nothing here knows a domain: routes of every domain import it, and it imports none.
 """
@@ -10,14 +11,110 @@ import re
 from copy import deepcopy
 from functools import cache, wraps
 
+import flask_smorest
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from marshmallow import fields, validate
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
-from miniapp_api.errors import Forbidden, ValidationFailed
+from miniapp_api.errors import (
+    BodyRequired,
+    Forbidden,
+    MalformedBody,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 
 BEARER_SCHEME = "bearerAuth"
+NUL = "\x00"
+
+
+# ---- arguments ----------------------------------------------------------------------
+
+
+class BoundedParser(FlaskParser):
+    """webargs' parser with the app's rules for what reaches a schema: a body is JSON
+    (415 otherwise) parsed by the app's bounded decoder (json_provider: depth, integer
+    size, lone surrogates; 400 otherwise), and no text holds a NUL, which PostgreSQL
+    cannot store (422). It runs when the view's arguments are parsed, after sign-in, so
+    an anonymous caller gets 401 before anything about their input."""
+
+    def _raw_load_json(self, req):
+        if not _has_body(req):
+            return core.missing
+        if not is_json_request(req):
+            raise UnsupportedMediaType()
+        try:
+            value = current_app.json.loads(req.get_data(cache=True))
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, HostileJSON
+            raise MalformedBody() from exc
+        _refuse_nul(value, "json")
+        return value
+
+    def load_json(self, req, schema):
+        return self._raw_load_json(req)
+
+    def load_querystring(self, req, schema):
+        for key, value in req.args.items(multi=True):
+            if NUL in key or NUL in value:
+                raise ValidationFailed(errors={"query": {key.replace(NUL, ""): ["不能包含空字符"]}})
+        return super().load_querystring(req, schema)
+
+
+def _has_body(req) -> bool:
+    return bool(req.content_length) or "chunked" in req.headers.get("Transfer-Encoding", "")
+
+
+def _first_nul(value, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if NUL in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        found = (NUL in key and where) if isinstance(key, str) else None
+        found = found or _first_nul(item, where)
+        if found:
+            return found
+    return None
+
+
+def _refuse_nul(value, location: str) -> None:
+    field = _first_nul(value, "")
+    if field is not None:
+        raise ValidationFailed(errors={location: {field or "_body": ["不能包含空字符"]}})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with the bounded parser; a JSON body declared required
+    (the default) must be there (400 otherwise, not an empty object)."""
+
+    ARGUMENTS_PARSER = BoundedParser()
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        decorate = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorate
+
+        def with_body(view):
+            parsed = decorate(view)
+
+            @wraps(parsed)
+            def wrapper(*args, **kw):
+                if not _has_body(request):
+                    raise BodyRequired()
+                return parsed(*args, **kw)
+
+            return wrapper
+
+        return with_body
 
 
 def login_required(*roles: str, refresh: bool = False, any_token: bool = False):

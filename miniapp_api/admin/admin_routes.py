@@ -1,7 +1,6 @@
 """The user directory and the audit log (`admin`; `station_admin` within its reach)."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.admin import service
 from miniapp_api.admin.schemas import (
@@ -11,7 +10,7 @@ from miniapp_api.admin.schemas import (
     AuditEntryPageSchema,
     UserSearchArgsSchema,
 )
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint(
     "admin_directory",

@@ -2,7 +2,6 @@
 `station_admin` for the local warnings of its zones)."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.articles import admin_service
 from miniapp_api.articles.admin_schemas import (
@@ -21,7 +20,7 @@ from miniapp_api.articles.admin_schemas import (
     CategoryPatchSchema,
     PublishSchema,
 )
-from miniapp_api.web import PageArgsSchema, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 
 blp = Blueprint(
     "admin_content", __name__, url_prefix="/api/v1/admin", description="Content administration"

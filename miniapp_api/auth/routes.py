@@ -2,7 +2,6 @@
 
 from flask import current_app
 from flask_jwt_extended import current_user, get_jwt
-from flask_smorest import Blueprint
 
 from miniapp_api.auth import service
 from miniapp_api.auth.schemas import (
@@ -12,7 +11,7 @@ from miniapp_api.auth.schemas import (
     WeChatLoginSchema,
 )
 from miniapp_api.extensions import limiter
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
 dev_blp = Blueprint(

@@ -1,7 +1,6 @@
 """The leaderboards: volunteers, promoters and zones."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.leaderboards import service
 from miniapp_api.leaderboards.schemas import (
@@ -11,7 +10,7 @@ from miniapp_api.leaderboards.schemas import (
     ZoneBoardArgsSchema,
     ZoneBoardSchema,
 )
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint("leaderboards", __name__, url_prefix="/api/v1", description="Leaderboards")
 

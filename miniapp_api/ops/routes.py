@@ -4,13 +4,13 @@ import logging
 
 import marshmallow as ma
 import redis
-from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from miniapp_api.errors import ServiceUnavailable
 from miniapp_api.redis_store import redis_store
 from miniapp_api.storage import db
+from miniapp_api.web import Blueprint
 
 log = logging.getLogger(__name__)
 blp = Blueprint("ops", __name__, description="Operations")

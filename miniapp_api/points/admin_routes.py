@@ -2,11 +2,10 @@
 with a reason."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.points import admin_service
 from miniapp_api.points.schemas import AdjustResultSchema, AdjustSchema
-from miniapp_api.web import idempotency_key, login_required
+from miniapp_api.web import Blueprint, idempotency_key, login_required
 
 blp = Blueprint("admin_points", __name__, url_prefix="/api/v1/admin", description="Points")
 

@@ -2,11 +2,10 @@
 
 from flask import current_app
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.points import service
 from miniapp_api.points.schemas import CheckinSchema, PointsHistorySchema, RulesSchema
-from miniapp_api.web import PageArgsSchema, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 
 blp = Blueprint("points", __name__, url_prefix="/api/v1", description="Points and check-in")
 

@@ -2,7 +2,6 @@
 reads it and its statistics (what to teach next)."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.quizzes import admin_service
 from miniapp_api.quizzes.admin_schemas import (
@@ -16,7 +15,7 @@ from miniapp_api.quizzes.admin_schemas import (
     QuizStatsArgsSchema,
     QuizStatsSchema,
 )
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint(
     "quiz_admin", __name__, url_prefix="/api/v1/admin", description="Question bank (题库)"

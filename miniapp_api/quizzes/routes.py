@@ -2,7 +2,6 @@
 
 from flask import current_app
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.extensions import limiter
 from miniapp_api.quizzes import service
@@ -16,7 +15,7 @@ from miniapp_api.quizzes.schemas import (
     QuizSessionSchema,
     QuizSubmitSchema,
 )
-from miniapp_api.web import PageArgsSchema, idempotency_key, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, idempotency_key, login_required
 
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1", description="Quizzes (答题)")
 

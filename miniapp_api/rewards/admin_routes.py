@@ -2,7 +2,6 @@
 `station_admin` for the redemptions of its zones)."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.rewards import admin_service
 from miniapp_api.rewards.schemas import (
@@ -14,7 +13,7 @@ from miniapp_api.rewards.schemas import (
     RewardInputSchema,
     RewardPatchSchema,
 )
-from miniapp_api.web import PageArgsSchema, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 
 blp = Blueprint("admin_rewards", __name__, url_prefix="/api/v1/admin", description="Rewards")
 OFFICERS = ("admin", "station_admin")

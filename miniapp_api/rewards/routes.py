@@ -1,11 +1,10 @@
 """The reward catalogue and redeeming."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.rewards import service
 from miniapp_api.rewards.schemas import RedemptionPageSchema, RedemptionSchema, RewardPageSchema
-from miniapp_api.web import PageArgsSchema, idempotency_key, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, idempotency_key, login_required
 
 blp = Blueprint("rewards", __name__, url_prefix="/api/v1", description="Rewards and redemptions")
 

@@ -1,12 +1,11 @@
 """Account administration (`admin`; `station_admin` for users in its reach): ban and unban."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.users import admin_service
 from miniapp_api.users.models import ACTIVE, BANNED
 from miniapp_api.users.schemas import AdminUserStatusSchema, BanSchema, UnbanSchema
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint("admin_users", __name__, url_prefix="/api/v1/admin", description="Accounts")
 OFFICERS = ("admin", "station_admin")

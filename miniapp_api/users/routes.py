@@ -1,11 +1,10 @@
 """The caller's own account: profile, export and deletion."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.users import service
 from miniapp_api.users.schemas import ExportSchema, ProfileUpdateSchema, UserSchema
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's account")
 

@@ -1,9 +1,8 @@
 """Zone administration, promoter approvals and roles (`admin`; `station_admin` in its zones)."""
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
-from miniapp_api.web import login_required
+from miniapp_api.web import Blueprint, login_required
 from miniapp_api.zones import admin_service
 from miniapp_api.zones.admin_schemas import (
     AdminApplicationPageSchema,

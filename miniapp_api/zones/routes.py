@@ -2,10 +2,9 @@
 
 from flask import Response, current_app, request
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
 from miniapp_api.extensions import limiter
-from miniapp_api.web import PageArgsSchema, login_required
+from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 from miniapp_api.zones import service
 from miniapp_api.zones.schemas import (
     ApplicationInputSchema,

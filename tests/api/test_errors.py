@@ -37,12 +37,72 @@ def test_validation_error_names_each_bad_field(client):
 
 
 def test_malformed_json_is_a_bad_request(client):
-    """A body that is not JSON gets the error shape, never a 500."""
+    """A body that is not JSON gets 400 in the error shape, never a 500."""
     response = client.post(
         "/api/v1/auth/wechat-login", data="{not json", content_type="application/json"
     )
-    assert response.status_code in (400, 422)
-    assert_error(response, response.status_code, response.get_json()["error"])
+    assert assert_error(response, 400, "BAD_REQUEST")["message"] == "提交的内容不是有效的 JSON"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 40 + "]" * 40,  # deeper than 32 levels
+        "[" * 100_000 + "]" * 100_000,  # past Python's recursion limit
+        '{"code": ' + "7" * 5000 + "}",  # past Python's integer-string limit (a ValueError)
+        '{"code": "\\ud800"}',  # a lone surrogate, which UTF-8 cannot encode
+    ],
+)
+def test_hostile_json_is_a_bad_request(client, body):
+    """Defect 3 of the attack report: deep JSON, a 5,000-digit integer and a lone
+    surrogate were 500s; a view's arguments are parsed by the bounded decoder."""
+    response = client.post("/api/v1/auth/wechat-login", data=body, content_type="application/json")
+    assert_error(response, 400, "BAD_REQUEST")
+
+
+def test_a_lone_surrogate_never_reaches_the_database(client, make_user, auth_headers):
+    response = client.patch(
+        "/api/v1/me",
+        data='{"nickname": "\\ud800"}',
+        content_type="application/json",
+        headers=auth_headers(make_user()),
+    )
+    assert_error(response, 400, "BAD_REQUEST")
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ('{"code": "dora"}', "text/plain"),
+        ("code=dora", "application/x-www-form-urlencoded"),
+        ('{"code": "dora"}', None),
+    ],
+)
+def test_a_body_that_is_not_json_is_unsupported(client, data, content_type):
+    """Defect 15: text, form and untyped bodies were read as an empty object (200)."""
+    response = client.post("/api/v1/auth/wechat-login", data=data, content_type=content_type)
+    assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_a_required_body_must_be_there(client, make_user, auth_headers):
+    """No body where one is required is 400 (not an empty object: PATCH /me with nothing
+    was a 200); where the body is optional (cancelling an event), none is fine."""
+    headers = auth_headers(make_user())
+    assert_error(client.patch("/api/v1/me", headers=headers), 400, "BAD_REQUEST")
+    assert client.patch("/api/v1/me", json={}, headers=headers).status_code == 200
+    assert_error(client.post("/api/v1/auth/wechat-login"), 400, "BAD_REQUEST")
+
+
+def test_authentication_answers_before_the_input_is_judged(client):
+    """Defect 15: the NUL guard answered 422 before authentication answered 401."""
+    response = client.patch("/api/v1/me", json={"nickname": "小\u0000李"})
+    assert_error(response, 401, "UNAUTHORIZED")
+    assert_error(client.get("/api/v1/feed?page=%00"), 401, "UNAUTHORIZED")
+    assert_error(
+        client.patch("/api/v1/me", data="{bad", content_type="application/json"),
+        401,
+        "UNAUTHORIZED",
+    )
 
 
 def test_unexpected_exception_is_logged_with_request_id_and_hidden(app, client, caplog):
@@ -132,9 +192,9 @@ def test_times_outside_2000_to_2100_are_refused(client, make_user, auth_headers)
     assert "starts_at" in assert_error(response, 422, "VALIDATION_ERROR")["errors"]["json"]
 
 
-def test_deep_json_on_any_route_is_not_a_crash(client):
-    """Defect 3 of the attack report: `[`×1000 to /healthz was a RecursionError (500):
-    the input guard's parse is bounded now."""
+def test_a_body_sent_where_none_is_read_is_ignored(client):
+    """Defect 3: `[`×1000 to /healthz was a RecursionError (500) in a guard that parsed
+    every body; a body is parsed only by a view that reads one."""
     response = client.get("/healthz", data="[" * 1000 + "]" * 1000, content_type="application/json")
     assert response.status_code == 200
 
