@@ -161,7 +161,10 @@ class Config:
 
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
-
+        # Public reads' shared answers (response_cache.py): max age (0: off), count, check.
+        self.PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", 300)
+        self.PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", 2000)
+        self.PUBLIC_CACHE_CHECK_SECONDS = env.float("PUBLIC_CACHE_CHECK_SECONDS", 1.0)
         # Quizzes: time allowed per question (daily, topic and review sessions; challenge
         # questions one at a time), the grace for a submit in flight at the deadline, and
         # the anti-abuse limits (see README, Quizzes).
@@ -229,6 +232,7 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.LOG_LEVEL = "WARNING"
         self.JOBS_BACKEND = "immediate"
+        self.PUBLIC_CACHE_CHECK_SECONDS = 0.0  # each request: tests see every change at once
 
     def _default_database_url(self) -> str | None:
         return None  # conftest supplies a temporary SQLite file

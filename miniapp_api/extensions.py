@@ -5,6 +5,7 @@ The database (`storage.db`), Redis (`redis_store`) and the OpenAPI document
 (`openapi.init_api`, one per app) have modules of their own.
 """
 
+from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -12,6 +13,8 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 migrate = Migrate()
+# Public reads' shared answers, in each worker's memory (response_cache.py).
+cache = Cache()
 # The console's forms carry CSRF tokens; the JSON API, which uses bearer tokens, is exempt.
 csrf = CSRFProtect()
 jwt = JWTManager()

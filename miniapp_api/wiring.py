@@ -6,14 +6,15 @@ zones domain, for the users and points domains' admin use cases). Called once fr
 Arrows point from a source of truth to what follows it: the ledger announces awards
 and the leaderboards listen; scoring announces a finished quiz and enrollment listens
 for the recruit bonus; the users domain announces membership changes, the zones domain
-a zone moved in the tree (the leaderboards roll sub-zones up).
+a zone moved in the tree (the leaderboards roll sub-zones up). The articles domain says
+what version the public content is at (for the public reads' shared answers).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from miniapp_api import signals
+from miniapp_api import response_cache, signals
 from miniapp_api.articles import service as articles
 from miniapp_api.leaderboards import scores
 from miniapp_api.points import service as points
@@ -46,3 +47,4 @@ def connect_domains(app: Flask) -> None:
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)
+    response_cache.init_app(app, articles.content_version)

@@ -22,6 +22,7 @@ from miniapp_api.audit.service import audited, changes_since, record, snapshot
 from miniapp_api.categories import service as fraud_types
 from miniapp_api.errors import Forbidden, ValidationFailed
 from miniapp_api.storage import Page, db, get_or_404, paginate
+from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
 from miniapp_api.zones import service as zones
 
@@ -74,6 +75,7 @@ def _set_zones(alert: Alert, zone_ids: list[int]) -> None:
     if wanted == alert.zone_ids:
         return
     alert.zone_rows.clear()
+    alert.updated_at = utcnow()  # an edit of the alert, though its row is unchanged
     if alert in db.session:  # the old rows go first: a kept zone has the same primary key
         db.session.flush()
     alert.zone_rows.extend(AlertZone(zone_id=zone_id) for zone_id in wanted)

@@ -40,10 +40,15 @@ def for_reader(reader: User | None):
     """City-wide alerts for everyone; local warnings too for a reader whose zone (their
     `users.zone_id`), or a zone above it, they were published for."""
     local = exists().where(AlertZone.alert_id == Alert.id)
-    reach = zones.lineage(reader.zone_id) if reader is not None else []
+    reach = reader_zones(reader)
     if not reach:
         return not_(local)
     return or_(not_(local), local.where(AlertZone.zone_id.in_(reach)))
+
+
+def reader_zones(reader: User | None) -> tuple[int, ...]:
+    """The zones whose local warnings `reader` sees: theirs and those above it."""
+    return tuple(zones.lineage(reader.zone_id)) if reader is not None else ()
 
 
 def alerts(kind: str | None, page: int, per_page: int, reader: User | None = None) -> Page:

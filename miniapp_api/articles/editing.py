@@ -25,6 +25,7 @@ def set_tags(article: Article, tags: Iterable[str]) -> None:
     if wanted == article.tags:
         return
     article.tag_rows.clear()
+    article.updated_at = utcnow()  # an edit of the article, though its row is unchanged
     # The old rows go first: a tag kept at a new position has the same primary key.
     db.session.flush()
     article.tag_rows.extend(ArticleTag(tag=tag, position=i) for i, tag in enumerate(wanted))

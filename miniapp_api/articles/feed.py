@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, Subquery, case, func, literal, select
+from sqlalchemy import Select, Subquery, case, func, literal, select, tuple_
+from sqlalchemy.orm import load_only
 
 from miniapp_api.articles.models import Article, ArticleRead, RiskProfile
 from miniapp_api.articles.reading import visible
 from miniapp_api.categories.models import Category
-from miniapp_api.storage import Page, db, paginate
+from miniapp_api.storage import Page, db
 from miniapp_api.users.models import User
 
 PROFILE_FIELDS = {"age_groups": "age_group", "occupations": "occupation"}
 SUBSCRIBED, RISK_PROFILE, NEWEST = "subscribed", "risk_profile", "newest"
+SUMMARY_COLUMNS = (
+    Article.slug,
+    Article.title,
+    Article.summary,
+    Article.category_id,
+    Article.audience,
+    Article.format,
+    Article.key_points,
+    Article.cover_url,
+    Article.published_at,
+    Article.read_count,
+)
 
 
 @dataclass(frozen=True)
@@ -36,20 +49,43 @@ def feed(user: User, page: int, per_page: int) -> FeedPage:
     interests = subscribed + risky
     ranked = _ranked(user.id)
     query = _of_interest(ranked, subscribed, interests) if interests else _newest_first(ranked)
-    result = paginate(query, page, per_page, scalars=False)
-    items = [FeedItem(article, bool(done), why) for article, done, why in result.items]
-    return FeedPage(items, result.page, result.per_page, result.total, interests)
+    items, total = _page(query, page, per_page)
+    return FeedPage(items, page, per_page, total, interests)
+
+
+def _page(query: Select, page: int, per_page: int) -> tuple[list[FeedItem], int]:
+    """One page and the total in one statement (the count is a window over a few
+    hundred articles at most); a page past the end counts apart."""
+    total = func.count().over().label("total")
+    rows = db.session.execute(
+        query.add_columns(total).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    if rows:
+        count = rows[0].total
+    else:
+        count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return [FeedItem(article, bool(done), why) for article, done, why, _ in rows], count
 
 
 def _risk_categories(user: User) -> list[str]:
     """The fraud types the reader's profile answers (age group, occupation) are most at
-    risk of, most important first."""
+    risk of, most important first (one query for both answers)."""
+    answers = {
+        (dimension, getattr(user, field))
+        for dimension, field in PROFILE_FIELDS.items()
+        if getattr(user, field)
+    }
+    if not answers:
+        return []
+    profiles = {
+        (profile.dimension, profile.value): profile.category_slugs
+        for profile in db.session.scalars(
+            select(RiskProfile).where(tuple_(RiskProfile.dimension, RiskProfile.value).in_(answers))
+        )
+    }
     slugs: list[str] = []
     for dimension, field in PROFILE_FIELDS.items():
-        answer = getattr(user, field)
-        if answer:
-            profile = db.session.get(RiskProfile, (dimension, answer))
-            slugs += profile.category_slugs if profile else []
+        slugs += profiles.get((dimension, getattr(user, field)), [])
     return list(dict.fromkeys(slugs))
 
 
@@ -80,7 +116,12 @@ def _ranked(user_id: int) -> Subquery:
 
 
 def _articles(ranked: Subquery) -> Select:
-    return select(Article, ranked.c.is_read).join(ranked, ranked.c.id == Article.id)
+    """The summaries' columns only: the bodies stay in the database."""
+    return (
+        select(Article, ranked.c.is_read)
+        .join(ranked, ranked.c.id == Article.id)
+        .options(load_only(*SUMMARY_COLUMNS))
+    )
 
 
 def _of_interest(ranked: Subquery, subscribed: list[str], interests: list[str]) -> Select:

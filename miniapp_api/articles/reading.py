@@ -207,6 +207,7 @@ def _count_reader(article_id: int) -> None:
     db.session.execute(
         update(Article)
         .where(Article.id == article_id)
-        .values(read_count=Article.read_count + 1)
+        # A reader counted is not an edit: updated_at (the public content's version) stays.
+        .values(read_count=Article.read_count + 1, updated_at=Article.updated_at)
         .execution_options(synchronize_session=False)
     )

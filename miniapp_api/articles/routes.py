@@ -1,7 +1,7 @@
 """Fraud types, articles, reading, the personal feed and alerts."""
 
+from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from flask_smorest import Blueprint
 
 from miniapp_api.articles import service
 from miniapp_api.articles.schemas import (
@@ -14,12 +14,24 @@ from miniapp_api.articles.schemas import (
     FeedSchema,
     ReadResultSchema,
 )
-from miniapp_api.web import PageArgsSchema, login_required
+from miniapp_api.response_cache import shared
+from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 
 blp = Blueprint("content", __name__, url_prefix="/api/v1", description="Content")
 
 
+def _anonymous() -> bool:
+    return "Authorization" not in request.headers
+
+
+def _reader_zones() -> tuple[int, ...]:
+    """What the warnings a reader sees depend on: their zone and those above it."""
+    verify_jwt_in_request(optional=True)
+    return service.reader_zones(current_user or None)
+
+
 @blp.route("/categories", methods=["GET"])
+@shared()
 @blp.response(200, CategoryListSchema)
 def categories():
     """Fraud types in display order, each with its number of published articles."""
@@ -27,6 +39,7 @@ def categories():
 
 
 @blp.route("/articles", methods=["GET"])
+@shared()
 @blp.arguments(ArticleArgsSchema, location="query")
 @blp.response(200, ArticlePageSchema)
 def list_articles(args):
@@ -37,6 +50,7 @@ def list_articles(args):
 
 
 @blp.route("/articles/<string:id_or_slug>", methods=["GET"])
+@shared(when=_anonymous)
 @blp.response(200, ArticleOpenedSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_article(id_or_slug):
@@ -65,6 +79,7 @@ def feed(args):
 
 
 @blp.route("/alerts", methods=["GET"])
+@shared(vary=_reader_zones)
 @blp.arguments(AlertArgsSchema, location="query")
 @blp.response(200, AlertPageSchema)
 def list_alerts(args):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from miniapp_api.articles.alerts import alerts
+from miniapp_api.articles.alerts import alerts, reader_zones
 from miniapp_api.articles.feed import feed
 from miniapp_api.articles.models import Article, ArticleRead
 from miniapp_api.articles.reading import (
@@ -16,6 +16,7 @@ from miniapp_api.articles.reading import (
     mark_read,
     open_article,
 )
+from miniapp_api.articles.versions import content_version
 from miniapp_api.storage import db
 from miniapp_api.users.models import User
 
@@ -23,12 +24,14 @@ __all__ = [
     "ReadTooFast",
     "alerts",
     "categories",
+    "content_version",
     "export_reads",
     "feed",
     "forget_reads",
     "list_articles",
     "mark_read",
     "open_article",
+    "reader_zones",
 ]
 
 
