@@ -31,15 +31,18 @@ PERSONAL_FIELDS = (
 )
 
 
-def lock(user_id: int) -> None:
-    """Take the user's row lock for the rest of the transaction. Every write that
-    depends on a user's other rows (points, redemptions, sessions, enrollment) takes it
-    first, so those rules hold under concurrency on PostgreSQL and SQLite alike."""
-    result = db.session.execute(
-        update(User).where(User.id == user_id).values(points_balance=User.points_balance)
-    )
-    if result.rowcount != 1:
-        raise NotFound("用户不存在")
+def lock(*user_ids: int) -> None:
+    """Take the users' row locks for the rest of the transaction, in ascending id order
+    (the one global order: two transactions locking the same two users cannot deadlock).
+    Every write that depends on a user's other rows (points, redemptions, sessions,
+    enrollment) takes it first, so those rules hold under concurrency on PostgreSQL and
+    SQLite alike."""
+    for user_id in sorted(set(user_ids)):
+        result = db.session.execute(
+            update(User).where(User.id == user_id).values(points_balance=User.points_balance)
+        )
+        if result.rowcount != 1:
+            raise NotFound("用户不存在")
 
 
 def find_by_openid(openid: str) -> User | None:

@@ -108,7 +108,9 @@ def _scan(user: User, values: Mapping[str, Any]) -> _Scan:
 @use_case
 def _enroll(user: User, scan: _Scan) -> Enrolled:
     code, decision = scan.code, scan.decision
-    users.lock(user.id)
+    # Both users whose points change, in the global order: two promoters scanning each
+    # other's codes at once would otherwise each hold one lock and wait for the other.
+    users.lock(user.id, code.promoter_id)
     _refuse_if_enrolled(user)
     enrollment = Enrollment(
         volunteer_id=user.id,

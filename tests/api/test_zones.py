@@ -1,5 +1,7 @@
 """Zones, promoter applications and codes, enrollment and events through HTTP."""
 
+import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,8 +14,8 @@ from miniapp_api.users.models import User
 from miniapp_api.wechat.client import WeChatClient
 from miniapp_api.wechat.token_cache import DatabaseTokenStore
 from miniapp_api.zones import geo
-from miniapp_api.zones.models import Enrollment, EnrollmentCode, ScanPosition
-from tests.factories import EnrollmentFactory
+from miniapp_api.zones.models import Enrollment, EnrollmentCode, ScanPosition, Zone
+from tests.factories import EnrollmentFactory, PromoterFactory
 from tests.helpers import assert_error, fire_at_once
 
 # A square fence near Cixi in GCJ-02: about 960 m east-west and 1,110 m north-south.
@@ -508,6 +510,55 @@ def test_parallel_scans_by_one_person_create_one_enrollment(
         )
         assert ledger(user_id) == [("enrolled", 10, zone["id"])]
         assert ledger(promoter_id) == [("recruit", 2, zone["id"])]
+
+
+class RecordedLog(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_promoters_enrolling_each_other_at_once_never_deadlock(
+    app, live_server, zone, auth_headers
+):
+    """Ten pairs of promoters scan each other's codes at the same instant: each enrollment
+    locks both users in one order, so no transaction waits for another in a cycle (none
+    is rolled back as a deadlock and retried), and every balance equals its ledger."""
+    fence = db.session.get(Zone, zone["id"])
+    pairs = [(PromoterFactory(zone=fence), PromoterFactory(zone=fence)) for _ in range(10)]
+    client = app.test_client()
+    requests = []
+    for first, second in pairs:
+        first_headers, second_headers = auth_headers(first), auth_headers(second)
+        requests.append((first_headers, scene_of(client, second_headers)))
+        requests.append((second_headers, scene_of(client, first_headers)))
+    user_ids = [user.id for pair in pairs for user in pair]
+    pending = iter(requests)
+    lock = threading.Lock()
+
+    def send():
+        with lock:
+            headers, scene = next(pending)
+        payload = {"scene": scene, "longitude": CENTRE[0], "latitude": CENTRE[1]}
+        payload.update(coord_type="gcj02", accuracy=15)
+        return httpx.post(
+            f"{live_server}/api/v1/enrollments", json=payload, headers=headers, timeout=60
+        )
+
+    retries = RecordedLog()
+    logging.getLogger("miniapp_api.storage").addHandler(retries)
+    try:
+        responses = fire_at_once(len(requests), send)
+    finally:
+        logging.getLogger("miniapp_api.storage").removeHandler(retries)
+    assert sorted(r.status_code for r in responses) == [201] * 20, [r.json() for r in responses]
+    assert [m for m in retries.messages if m.startswith("retrying")] == []
+    db.session.expire_all()
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
+        assert user.points_balance == sum(delta for _, delta, _ in ledger(user.id)) == 12
 
 
 # ---- events -----------------------------------------------------------------------------------
