@@ -61,3 +61,31 @@ class PageLog:
 
     def outside_loopback(self) -> list[str]:
         return [url for url in self.requests if not is_loopback(url)]
+
+
+def console_session_cookie(app, officer_id: int) -> str:
+    """The value of the console's session cookie for `officer_id`, signed in now, exactly
+    as the sign-in page would set it (for tests that are not about signing in)."""
+    from miniapp_api.console.auth import OFFICER_KEY, SIGNED_IN_KEY
+    from miniapp_api.timeutil import utcnow
+
+    with app.app_context():
+        serializer = app.session_interface.get_signing_serializer(app)
+        return serializer.dumps(
+            {"_permanent": True, OFFICER_KEY: officer_id, SIGNED_IN_KEY: utcnow().timestamp()}
+        )
+
+
+def sign_in_console(page, app, base_url: str, officer_id: int) -> None:
+    """Give the browser page a console session for `officer_id` (no sign-in form)."""
+    page.context.add_cookies(
+        [
+            {
+                "name": app.config.get("SESSION_COOKIE_NAME", "session"),
+                "value": console_session_cookie(app, officer_id),
+                "url": base_url,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
