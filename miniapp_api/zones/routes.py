@@ -28,6 +28,15 @@ from miniapp_api.zones.schemas import (
     ZoneListSchema,
 )
 
+# The code as JSON, or with `format=png|svg` as an image.
+QR_IMAGES = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Code"}},
+    **{
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("image/png", "image/svg+xml")
+    },
+}
+
 blp = Blueprint("zones", __name__, url_prefix="/api/v1", description="Zones and enrollment")
 
 
@@ -64,6 +73,7 @@ def my_applications():
 @login_required("promoter")
 @blp.arguments(QrArgsSchema, location="query")
 @blp.response(200, CodeSchema)
+@blp.doc(responses={"200": {"description": "OK", "content": QR_IMAGES}})
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="WECHAT_UNAVAILABLE")
 def qrcode(args):
     """The caller's enrollment code: JSON, or the image (`format=png|svg`)."""
