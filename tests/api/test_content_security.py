@@ -318,3 +318,33 @@ def test_reviews_are_exported_and_erased_with_the_account(client, make_user, aut
     ]
     assert client.delete(ME, headers=auth_headers(author)).status_code == 204
     assert reviews() == []
+
+
+@pytest.mark.postgres
+def test_parallel_decisions_on_one_review_decide_it_once(
+    live_server, make_user, auth_headers, officer, zone
+):
+    """6 officers' requests at once (3 clear, 3 reject): one wins, the others are 409
+    REVIEW_DECIDED, and one audit entry is written."""
+    from miniapp_api.audit.models import AuditEntry
+    from tests.factories import ContentReviewFactory
+    from tests.helpers import fire_at_once
+
+    author = make_user(nickname=HELD, zone_id=zone.id)
+    review_id = ContentReviewFactory(user=author).id
+    headers = auth_headers(officer)
+    actions = iter(["clear", "reject"] * 3)
+    paths = [f"{live_server}{REVIEWS}/{review_id}/{next(actions)}" for _ in range(6)]
+    calls = iter(paths)
+
+    def send():
+        return httpx.post(next(calls), headers=headers, timeout=30)
+
+    responses = fire_at_once(6, send)
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 5
+    assert {r.json()["error"] for r in responses if r.status_code == 409} == {"REVIEW_DECIDED"}
+    db.session.expire_all()
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "content_review")
+    ).all()
+    assert len(entries) == 1
