@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from miniapp_api.moderation import service as moderation
-from miniapp_api.moderation.models import EVENT, ORGANISATION
+from miniapp_api.moderation.models import EVENT, NICKNAME, ORGANISATION
 from miniapp_api.moderation.service import Screening
 from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
@@ -46,6 +46,11 @@ def keep_organisation(
 ) -> None:
     db.session.flush()
     moderation.keep(screening, application.id, author, application.zone_id)
+
+
+def held_nicknames(user_ids: list[int]) -> set[int]:
+    """Those of the users whose nickname is held for review (shown as the placeholder)."""
+    return moderation.held_among(NICKNAME, user_ids)
 
 
 def hidden_events():

@@ -111,6 +111,18 @@ def test_a_nickname_held_for_review_is_hidden_from_the_boards_until_cleared(
     assert_error(again, 409, "REVIEW_DECIDED")
 
 
+def test_a_promoter_sees_a_held_nickname_of_a_volunteer_as_the_placeholder(
+    client, auth_headers, zone
+):
+    from tests.factories import EnrollmentFactory
+
+    promoter = PromoterFactory(zone=zone)
+    volunteer = db.session.get(User, EnrollmentFactory(promoter=promoter).volunteer_id)
+    client.patch(ME, json={"nickname": HELD}, headers=auth_headers(volunteer))
+    body = client.get("/api/v1/promoter/volunteers", headers=auth_headers(promoter)).get_json()
+    assert [item["nickname"] for item in body["items"]] == ["微信用户"]
+
+
 def test_a_rejected_nickname_becomes_the_placeholder(
     client, make_user, auth_headers, officer, zone
 ):
