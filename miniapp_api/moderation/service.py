@@ -51,7 +51,9 @@ SCENES = {NICKNAME: 1, ORGANISATION: 1, EVENT: 3}
 RISKY_FIELD_MESSAGE = "内容可能含有违规信息，请修改"
 REJECTIONS_KEY = "content_rejections"
 RECHECK_RETRIES, RECHECK_DELAY_SECONDS = 5, 120
-SWEEP_AFTER = timedelta(minutes=30)  # a pending row older than this is queued again
+# A pending row older than SWEEP_AFTER is queued again, until it is SWEEP_UNTIL old (then
+# it waits in the queue for an officer: WeChat keeps refusing to judge it).
+SWEEP_AFTER, SWEEP_UNTIL = timedelta(minutes=30), timedelta(days=1)
 
 
 class StillUnjudged(Exception):
@@ -199,11 +201,14 @@ def apply_later_verdict(review_id: int) -> str | None:
 
 @periodic(crontab(minute="*/15"))
 def sweep_pending() -> None:
-    """Queue again the pending checks older than SWEEP_AFTER (their job gave up or was
-    lost with the queue)."""
+    """Queue again the pending checks older than SWEEP_AFTER and younger than SWEEP_UNTIL
+    (their job gave up, or was lost with the queue)."""
+    now = utcnow()
     ids = db.session.scalars(
         select(ContentReview.id).where(
-            ContentReview.status == PENDING, ContentReview.created_at < utcnow() - SWEEP_AFTER
+            ContentReview.status == PENDING,
+            ContentReview.created_at < now - SWEEP_AFTER,
+            ContentReview.created_at > now - SWEEP_UNTIL,
         )
     ).all()
     for review_id in ids:

@@ -277,6 +277,21 @@ def test_with_wechat_unavailable_the_text_is_accepted_and_checked_later(
     assert board_names(client, auth_headers(reader))[author.id] == "微信用户"
 
 
+def test_the_periodic_sweep_checks_again_what_waited_too_long(app_ctx, make_user, clock):
+    """Pending for 31 minutes: queued again; a day old: left to the officers."""
+    from miniapp_api.moderation.service import sweep_pending
+    from tests.factories import ContentReviewFactory
+
+    ContentReviewFactory(status="pending", user=make_user(nickname=HELD))
+    clock.advance(days=2)
+    ContentReviewFactory(status="pending", user=make_user(nickname=HELD))
+    sweep_pending.call_local()
+    assert [row.status for row in reviews()] == ["pending", "pending"]  # not yet: too recent
+    clock.advance(minutes=31)
+    sweep_pending.call_local()
+    assert [row.status for row in reviews()] == ["pending", "review"]
+
+
 def test_a_later_risky_verdict_from_the_real_client_rejects_the_text(
     app, client, make_user, auth_headers
 ):
