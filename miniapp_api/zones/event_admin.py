@@ -77,10 +77,10 @@ def update_event(event_id: int, values: Mapping[str, Any], actor: User) -> Event
     for key in EVENT_FIELDS:
         if key in values:
             setattr(event, key, values[key])
-    if any(before[key] != getattr(event, key) for key in TEXT_FIELDS):
-        keep_event(judge_event(actor, snapshot(event, TEXT_FIELDS)), event, actor)
     if moved or "radius_m" in values:
         check_in_zone(event.zone_id, event.lng, event.lat, event.radius_m)
+    if any(before[key] != getattr(event, key) for key in TEXT_FIELDS):
+        keep_event(judge_event(actor, snapshot(event, TEXT_FIELDS)), event, actor)
     changes = changes_since(before, event)
     if moved:
         changes["place"] = ["previous", "moved"]
