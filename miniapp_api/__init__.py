@@ -27,6 +27,7 @@ DOMAINS = (
     "audit",
     "auth",
     "wechat",
+    "moderation",
     "categories",
     "points",
     "rewards",
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         "articles.admin_routes",
         "zones.admin_routes",
         "quizzes.admin_routes",
+        "moderation.admin_routes",
         "admin.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp

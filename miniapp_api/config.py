@@ -145,6 +145,8 @@ class Config:
         self.WECHAT_API_BASE = env.str("WECHAT_API_BASE", "https://api.weixin.qq.com")
         self.WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", 5.0)
         self.WECHAT_RETRY_AFTER_SECONDS = env.int("WECHAT_RETRY_AFTER_SECONDS", 5)
+        # msgSecCheck of text others see (README, Content security): on with WeChat.
+        self.CONTENT_SECURITY = env.bool("CONTENT_SECURITY", bool(self.WECHAT_SECRET))
         self.DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
 
     def _rate_limits(self, env: _Env) -> None:
@@ -160,16 +162,14 @@ class Config:
         """Points rules, the content folder, quizzes."""
         # Points per activity and daily caps: JSON overrides of points/rules.py's defaults.
         self.POINTS_RULES = env.json("POINTS_RULES", {})
-
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
         # Public reads' shared answers (response_cache.py): max age (0: off), count, check.
         self.PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", 300)
         self.PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", 2000)
         self.PUBLIC_CACHE_CHECK_SECONDS = env.float("PUBLIC_CACHE_CHECK_SECONDS", 1.0)
-        # Quizzes: time allowed per question (daily, topic and review sessions; challenge
-        # questions one at a time), the grace for a submit in flight at the deadline, and
-        # the anti-abuse limits (see README, Quizzes).
+        # Quizzes: time per question (daily, topic, review; challenge questions one at a
+        # time), the grace for a submit in flight at the deadline, anti-abuse (README).
         self.QUIZ_SECONDS_PER_QUESTION = env.int("QUIZ_SECONDS_PER_QUESTION", 120)
         self.QUIZ_CHALLENGE_SECONDS_PER_QUESTION = env.int(
             "QUIZ_CHALLENGE_SECONDS_PER_QUESTION", 30
@@ -223,8 +223,8 @@ class TestConfig(Config):
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         super().__init__(environ)
-        self.WECHAT_APPID = None
-        self.WECHAT_SECRET = None
+        self.WECHAT_APPID = self.WECHAT_SECRET = None
+        self.CONTENT_SECURITY = False  # tests turn it on against the fake
         self.DEV_LOGIN_ENABLED = True
         self.RATELIMIT_ENABLED = False
         self.LOG_LEVEL = "WARNING"

@@ -56,6 +56,7 @@ def list_zones(args):
 @blp.response(201, ApplicationSchema)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="CONTENT_RISKY")
 def apply(payload):
     """Apply to become a promoter (宣传员) for a zone."""
     return service.apply(current_user, payload)
@@ -127,7 +128,9 @@ def volunteers(args):
 @blp.arguments(EventInputSchema)
 @blp.response(201, EventSchema)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+@blp.alt_response(
+    422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE, CONTENT_RISKY"
+)
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
     return service.create_event(current_user, payload)
@@ -145,8 +148,9 @@ def list_events(args):
 @blp.response(200, EventSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_event(event_id):
-    """One event; a cancelled one too (`cancelled: true`, with when and why)."""
-    return service.get_event(event_id)
+    """One event; a cancelled one too (`cancelled: true`, with when and why); one held for
+    content review is 404 until an officer clears it."""
+    return service.public_event(event_id)
 
 
 @blp.route("/events/<int:event_id>", methods=["PATCH"])
@@ -155,7 +159,9 @@ def get_event(event_id):
 @blp.response(200, EventSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="not the organiser nor an officer")
 @blp.alt_response(409, response="CONFLICT", description="EVENT_CANCELLED")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+@blp.alt_response(
+    422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE, CONTENT_RISKY"
+)
 def update_event(payload, event_id):
     """The organiser, or an officer of the event's zone, edits an event."""
     return service.update_event(event_id, payload, current_user)

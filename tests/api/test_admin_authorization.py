@@ -17,6 +17,7 @@ from tests.factories import (
     AlertFactory,
     ArticleFactory,
     CategoryFactory,
+    ContentReviewFactory,
     EventFactory,
     PromoterApplicationFactory,
     QuestionFactory,
@@ -83,6 +84,8 @@ def build_world() -> World:
         ids[f"application_{name}"] = PromoterApplicationFactory(zone=people.street).id
     for name in ("fulfil", "cancel"):
         ids[f"redemption_{name}"] = RedemptionFactory(user=people.volunteer).id
+    for name in ("clear", "reject"):
+        ids[f"review_{name}"] = ContentReviewFactory(user=people.volunteer).id
     return World(people, ids)
 
 
@@ -138,6 +141,12 @@ ROUTES = [
     Route("GET", "/categories/<int:category_id>", "/categories/{category}", stranger=403),
     Route("PATCH", "/categories/<int:category_id>", "/categories/{category}",
           {"name": "改过的类型"}, stranger=403, action="category.update"),
+    Route("GET", "/content-reviews", "/content-reviews", stranger=200),
+    Route("POST", "/content-reviews/<int:review_id>/clear", "/content-reviews/{review_clear}/clear",
+          action="content_review.clear", caller="officer"),
+    Route("POST", "/content-reviews/<int:review_id>/reject",
+          "/content-reviews/{review_reject}/reject", action="content_review.reject",
+          caller="officer"),
     Route("GET", "/events", "/events", stranger=200),
     Route("GET", "/promoter-applications", "/promoter-applications", stranger=200),
     Route("POST", "/promoter-applications/<int:application_id>/approve",
@@ -276,6 +285,7 @@ def test_a_station_admin_of_another_zone_sees_nothing_of_this_one(
                 world.ids["application_reject"],
             },
             "/redemptions": {world.ids["redemption_fulfil"], world.ids["redemption_cancel"]},
+            "/content-reviews": {world.ids["review_clear"], world.ids["review_reject"]},
         }.get(route.rule)
         if route.method == "GET"
         else None
