@@ -215,3 +215,34 @@ def station_world() -> StationWorld:
         outsider=db.session.get(User, outsider),
         resident=UserFactory(nickname="居民小张", openid="o-resident"),
     )
+
+
+# ---- the console through the Flask test client -----------------------------------------
+
+
+# A console app for the Flask test client: a session secret, CSRF off (browser tests keep it).
+CONSOLE_APP = {"SECRET_KEY": "console-test-secret-0123456789abcdef", "WTF_CSRF_ENABLED": False}
+
+
+def console_app(app_factory, **overrides):
+    """An app for console tests. Until the sign-in page and the home page exist (console
+    area A), stand-ins answer at their endpoints, where `officer_required` sends people."""
+    app = app_factory(**CONSOLE_APP, **overrides)
+    for endpoint, path in (("console.home", "/console/"), ("console.login", "/console/login")):
+        if endpoint not in app.view_functions:
+            app.add_url_rule(path, endpoint, lambda: "工作台")
+    return app
+
+
+def console_client(app, officer_id: int):
+    """A test client whose console session is `officer_id`'s, signed in now (without the
+    sign-in form), as `tests.browser.support.sign_in_console` gives a browser."""
+    from miniapp_api.console.auth import OFFICER_KEY, SIGNED_IN_KEY
+    from miniapp_api.timeutil import utcnow
+
+    client = app.test_client()
+    with client.session_transaction("/console/") as session:
+        session["_permanent"] = True
+        session[OFFICER_KEY] = officer_id
+        session[SIGNED_IN_KEY] = utcnow().timestamp()
+    return client

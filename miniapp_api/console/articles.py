@@ -1,0 +1,1 @@
+"""/console/articles (in progress)."""

@@ -1,0 +1,1 @@
+"""/console/quizzes (in progress)."""
