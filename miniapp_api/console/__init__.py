@@ -42,4 +42,4 @@ def register_console(app: Flask) -> None:
 
 
 # The sections' pages register their routes on console_bp.
-from miniapp_api.console import articles, quizzes, zones  # noqa: E402, F401
+from miniapp_api.console import alerts, articles, covers, quizzes, zones  # noqa: E402, F401

@@ -4,7 +4,9 @@ answer to a refusal (a 404 or 403 page instead of the API's JSON)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -12,6 +14,7 @@ from flask import render_template
 
 from miniapp_api.console import console_bp
 from miniapp_api.errors import AppError, Forbidden, NotFound
+from miniapp_api.timeutil import app_timezone, to_local
 
 FIELD_SEPARATOR = "."
 
@@ -58,3 +61,46 @@ def refusal_page(exc: AppError):
 
 console_bp.register_error_handler(NotFound, refusal_page)
 console_bp.register_error_handler(Forbidden, refusal_page)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time, aware (SQLite gives back naive UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def local_input(moment: datetime | None) -> str:
+    """A stored time as a `datetime-local` field shows it, in the app's time zone."""
+    if moment is None:
+        return ""
+    return to_local(as_utc(moment)).strftime("%Y-%m-%dT%H:%M")
+
+
+def instant(value: str | None) -> str | None:
+    """A `datetime-local` field's value (the app's time zone) as an ISO time with offset,
+    as the API's `Instant` fields read it; empty: None; anything else is passed on for
+    the schema to refuse."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=app_timezone())
+    return moment.isoformat()
+
+
+def lines(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def words(value: str | None) -> list[str]:
+    """Tags typed as "a, b、c" or one per space."""
+    return [word for word in re.split(r"[\s,，、;；]+", value or "") if word]
+
+
+@console_bp.app_template_global()
+def local_time(moment: datetime | None) -> str:
+    """A stored time for reading, in the app's time zone ("2026-12-01 09:30")."""
+    return local_input(moment).replace("T", " ")

@@ -108,9 +108,29 @@ def zone_page_sample() -> dict:
     }  # fmt: skip
 
 
+def article_page_sample() -> dict:
+    article = SimpleNamespace(
+        id=1, title="冒充公检法", state="draft", published_at=None, read_count=0,
+        category=SimpleNamespace(name="冒充公检法"), source="admin", expires_at=None,
+        kind="warning", level="high", zone_ids=[],
+    )  # fmt: skip
+    alert = SimpleNamespace(
+        id=1, title="预警", kind="warning", level="high", zone_ids=[1], state="published",
+        published_at=None, expires_at=None, summary="摘要",
+    )  # fmt: skip
+    found = SimpleNamespace(items=[article], page=1, per_page=20, total=1)
+    return {
+        "article": article, "alert": alert, "found": found, "args": {}, "values": {},
+        "errors": {}, "preview": "<p>正文</p>", "category_options": [], "format_options": [],
+        "audiences": [], "status_options": [], "status_labels": {}, "zone_options": [],
+        "zone_names": {}, "level_options": [], "level_labels": {}, "state_labels": {},
+        "citywide": True, "now": None,
+    }  # fmt: skip
+
+
 # A section's pages render with the demo's sample context and what they name besides
 # (sample values: these tests check where assets come from, not what a page says).
-PAGE_SAMPLES = {"console/zones/": zone_page_sample}
+PAGE_SAMPLES = {"console/zones/": zone_page_sample, "console/articles/": article_page_sample}
 
 
 def page_context(name: str) -> dict:
