@@ -246,3 +246,17 @@ def console_client(app, officer_id: int):
         session[OFFICER_KEY] = officer_id
         session[SIGNED_IN_KEY] = utcnow().timestamp()
     return client
+
+
+QUESTION_HEADER = ["题目编号", "诈骗类型", "题型", "题干", "选项A", "选项B", "选项C", "选项D"]
+QUESTION_HEADER += ["答案", "解析", "关联文章"]
+
+
+def question_csv(rows: list[list[str]]) -> bytes:
+    """A question bank spreadsheet as the import takes it (CSV, UTF-8 with BOM)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([QUESTION_HEADER, *rows])
+    return buffer.getvalue().encode("utf-8-sig")

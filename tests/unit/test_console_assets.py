@@ -128,9 +128,38 @@ def article_page_sample() -> dict:
     }  # fmt: skip
 
 
+def quiz_page_sample() -> dict:
+    question = SimpleNamespace(
+        id=1, key="q-1", stem="题干", status="active", source="admin", type="single",
+        category=SimpleNamespace(name="冒充公检法"),
+    )  # fmt: skip
+    option = SimpleNamespace(option=SimpleNamespace(key="a", text="选项", is_correct=True),
+                             chosen_count=3, share=0.5)  # fmt: skip
+    stats = SimpleNamespace(question=question, times_answered=6, facility=0.5,
+                            discrimination=0.3, flags=["too_easy"], options=[option])  # fmt: skip
+    found = SimpleNamespace(items=[question], page=1, per_page=20, total=1, min_answers=30)
+    return {
+        "question": question, "stats": stats, "found": found, "args": {}, "values": {},
+        "errors": {}, "can_edit": True, "category_options": [], "type_labels": {},
+        "status_labels": {}, "flag_labels": {}, "option_keys": "ab", "target": "console.quizzes",
+        "import_errors": [(3, "category", "未知")], "import_message": "有 1 行有误",
+    }  # fmt: skip
+
+
+def quiz_stats_sample() -> dict:
+    sample = quiz_page_sample()
+    sample["found"].items = [sample["stats"]]
+    return sample
+
+
 # A section's pages render with the demo's sample context and what they name besides
 # (sample values: these tests check where assets come from, not what a page says).
-PAGE_SAMPLES = {"console/zones/": zone_page_sample, "console/articles/": article_page_sample}
+PAGE_SAMPLES = {
+    "console/zones/": zone_page_sample,
+    "console/articles/": article_page_sample,
+    "console/quizzes/": quiz_page_sample,
+    "console/quizzes/stats": quiz_stats_sample,
+}
 
 
 def page_context(name: str) -> dict:
