@@ -224,10 +224,11 @@ def station_world() -> StationWorld:
 CONSOLE_APP = {"SECRET_KEY": "console-test-secret-0123456789abcdef", "WTF_CSRF_ENABLED": False}
 
 
-def console_app(app_factory, **overrides):
-    """An app for console tests. Until the sign-in page and the home page exist (console
-    area A), stand-ins answer at their endpoints, where `officer_required` sends people."""
-    app = app_factory(**CONSOLE_APP, **overrides)
+def console_app(app_factory, *, csrf: bool = False, **overrides):
+    """An app for console tests (CSRF off unless `csrf`: browsers send the token). Until
+    the sign-in and home pages exist (console area A), stand-ins answer at their
+    endpoints, where `officer_required` sends people."""
+    app = app_factory(**{**CONSOLE_APP, "WTF_CSRF_ENABLED": csrf}, **overrides)
     for endpoint, path in (("console.home", "/console/"), ("console.login", "/console/login")):
         if endpoint not in app.view_functions:
             app.add_url_rule(path, endpoint, lambda: "工作台")

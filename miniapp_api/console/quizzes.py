@@ -30,6 +30,18 @@ FLAG_LABELS = {
     "negative_discrimination": "区分度为负（答对者反而整体成绩差）",
 }
 FILTERS = ("category", "status", "type", "q")
+# The spreadsheet's columns by the importer's names, as the Chinese header reads.
+COLUMN_LABELS = {
+    "id": "题目编号",
+    "category": "诈骗类型",
+    "type": "题型",
+    "stem": "题干",
+    "options": "选项",
+    "answer": "答案",
+    "explanation": "解析",
+    "article": "关联文章",
+    **{f"option_{key}": f"选项{key.upper()}" for key in OPTION_KEYS},
+}
 
 
 def filters_of(args) -> dict[str, str]:
@@ -79,7 +91,7 @@ def row_errors(exc: ValidationFailed) -> list[tuple[int, str, str]]:
     """The importer's report (`rows.<row>.<column>: [messages]`) as table rows."""
     rows = (exc.errors or {}).get("rows", {})
     return [
-        (int(number), column, message)
+        (int(number), f"{COLUMN_LABELS.get(column, column)}（{column}）", message)
         for number, columns in sorted(rows.items(), key=lambda item: int(item[0]))
         for column, messages in columns.items()
         for message in messages

@@ -63,7 +63,7 @@ def test_an_import_with_a_bad_row_shows_the_row_and_imports_nothing(app, world, 
     assert answer.status_code == 422
     assert "没有导入任何题目" in html
     rows = html.split('id="import-error-rows"', 1)[1].split("</tbody>", 1)[0]
-    assert "第 3 行" in rows and "category" in rows and "未知的诈骗类型" in rows
+    assert "第 3 行" in rows and "诈骗类型（category）" in rows and "未知的诈骗类型" in rows
     assert "answer" in rows and "第 2 行" not in rows
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
     assert audit("question.import") == []
