@@ -146,3 +146,9 @@ def test_a_station_admin_reads_the_bank_but_cannot_change_it(app, world, categor
     db.session.refresh(question)
     assert question.status == "active"
     assert db.session.scalar(select(func.count()).select_from(Question)) == 1
+
+
+def test_a_file_named_in_chinese_imports(app, world, category):
+    client = console_client(app, world.admin.id)
+    assert upload(client, question_csv([GOOD]), "慈溪题库.csv").status_code == 302
+    assert db.session.scalar(select(Question).where(Question.key == "imp-01")) is not None

@@ -169,3 +169,11 @@ def test_a_tile_url_adds_the_layer_and_its_origin_to_the_csp(app_factory, app_ct
     assert (
         "img-src 'self' https://webrd0*.is.autonavi.com" in page.headers["Content-Security-Policy"]
     )
+
+
+def test_a_form_without_its_csrf_token_is_refused(app_factory, world):
+    app = console_app(app_factory, csrf=True)
+    client = console_client(app, world.admin.id)
+    answer = client.post("/console/zones", data=zone_form())
+    assert answer.status_code == 400
+    assert db.session.scalar(select(Zone).where(Zone.name == "新城社区")) is None
