@@ -173,3 +173,25 @@ def test_scheduled_time_round_trips_in_beijing_time(page, app, base_url, world):
     shown = page.input_value("#f-published_at")
     assert shown == (later + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M")
     assert "定时发布" in page.locator(".lede").inner_text()
+
+
+def test_an_admin_drags_a_vertex_of_a_zone_and_saves_it(page, page_log, app, base_url, world):
+    before = db.session.get(Zone, world.other.id).shape["shape"]["coordinates"]
+    open_as(page, app, base_url, world.admin, f"/console/zones/{world.other.id}")
+    page.wait_for_selector("#zone-map.leaflet-container")
+    page.click("#zone-map .leaflet-pm-icon-edit")
+    vertex = page.locator("#zone-map .marker-icon:not(.marker-icon-middle)").first
+    vertex.wait_for()
+    box = vertex.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 40, y + 30, steps=5)
+    page.mouse.up()
+    page.click("#zone-map .leaflet-pm-icon-edit")  # leave edit mode
+    page.click(".zone-form button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    db.session.expire_all()
+    after = db.session.get(Zone, world.other.id).shape["shape"]["coordinates"]
+    assert after != before
+    assert errors_but(page_log) == []
