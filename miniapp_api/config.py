@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from miniapp_api.config_console import console_settings
 from miniapp_api.limits import RATE_LIMITS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -91,11 +92,8 @@ class Config:
             raise ConfigError("LOG_FORMAT must be json or text")
         # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
-        # The console's session cookie (HttpOnly by default; Secure in production).
-        self.SESSION_COOKIE_NAME = "console_session"
-        self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
-        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env.int("CONSOLE_SESSION_HOURS", 8))
+        # The console: its session cookie, map tiles and uploads (config_console.py).
+        console_settings(self, env)
         # Production on one host, without PostgreSQL and Redis: only when asked for.
         self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly),

@@ -38,7 +38,10 @@ def _still_valid(user: User | None, signed_in_at: float) -> bool:
     lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
     if utcnow().timestamp() - signed_in_at > lifetime.total_seconds():
         return False
-    later: list[datetime | None] = [user.sessions_valid_after, user.password_changed_at]
+    later: list[datetime | None] = [
+        getattr(user, "sessions_valid_after", None),
+        getattr(user, "password_changed_at", None),
+    ]
     return all(moment is None or moment.timestamp() < signed_in_at for moment in later)
 
 
