@@ -34,6 +34,7 @@ DOMAINS = (
     "quizzes",
     "zones",
     "leaderboards",
+    "push",
 )
 
 
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         "leaderboards.routes",
         "zones.routes",
         "quizzes.routes",
+        "push.routes",
         "users.admin_routes",
         "points.admin_routes",
         "rewards.admin_routes",

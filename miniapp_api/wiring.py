@@ -18,6 +18,7 @@ from miniapp_api import response_cache, signals
 from miniapp_api.articles import service as articles
 from miniapp_api.leaderboards import scores
 from miniapp_api.points import service as points
+from miniapp_api.push import service as push
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
 from miniapp_api.users import personal_data, reach
@@ -29,6 +30,7 @@ WIRING_KEY = "wiring"
 
 def connect_domains(app: Flask) -> None:
     points.configure(app)
+    push.configure(app)
     connections = (
         (signals.points_awarded, scores.on_points_awarded),
         (signals.membership_changed, scores.on_membership_changed),
@@ -44,6 +46,7 @@ def connect_domains(app: Flask) -> None:
         PersonalData("article_reads", articles.export_reads, articles.forget_reads),
         PersonalData("quiz_sessions", quizzes.export_sessions),
         PersonalData("enrollment", zones.export_enrollment),
+        PersonalData("push", push.export_subscriptions, push.forget_subscriptions),
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)
