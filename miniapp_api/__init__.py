@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         "zones.admin_routes",
         "quizzes.admin_routes",
         "admin.admin_routes",
+        "push.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

@@ -19,6 +19,7 @@ from miniapp_api.articles import service as articles
 from miniapp_api.leaderboards import scores
 from miniapp_api.points import service as points
 from miniapp_api.push import service as push
+from miniapp_api.push import triggers
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
 from miniapp_api.users import personal_data, reach
@@ -36,6 +37,9 @@ def connect_domains(app: Flask) -> None:
         (signals.membership_changed, scores.on_membership_changed),
         (signals.zone_tree_changed, scores.on_zone_tree_changed),
         (signals.quiz_finished, zones.on_quiz_finished),
+        (signals.content_published, triggers.on_content_published),
+        (signals.application_decided, triggers.on_application_decided),
+        (signals.redemption_created, triggers.on_redemption_created),
     )
     for signal, receiver in connections:
         signal.connect(receiver, sender=app)

@@ -1,5 +1,11 @@
 """The push domain's public use cases (re-exported from their modules)."""
 
+from miniapp_api.push.broadcasts import (
+    announce,
+    cancel_broadcast,
+    create_broadcast,
+    get_broadcast,
+)
 from miniapp_api.push.subscriptions import (
     configure,
     export_subscriptions,
@@ -9,9 +15,13 @@ from miniapp_api.push.subscriptions import (
 )
 
 __all__ = [
+    "announce",
+    "cancel_broadcast",
     "configure",
+    "create_broadcast",
     "export_subscriptions",
     "forget_subscriptions",
+    "get_broadcast",
     "record_results",
     "standings",
 ]
