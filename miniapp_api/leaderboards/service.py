@@ -14,13 +14,21 @@ from sqlalchemy import select
 from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
 from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, lowest_key_above
-from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
+from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend, verify
 from miniapp_api.storage import db
 from miniapp_api.timeutil import local_today, period_key
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.zones import service as zones
 
-__all__ = ["BoardView", "Member", "ZoneBoardView", "leaderboard", "rebuild", "zone_board"]
+__all__ = [
+    "BoardView",
+    "Member",
+    "ZoneBoardView",
+    "leaderboard",
+    "rebuild",
+    "verify",
+    "zone_board",
+]
 
 log = logging.getLogger(__name__)
 

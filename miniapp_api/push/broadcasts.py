@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from miniapp_api.articles.models import PUBLISHED, WARNING, Alert, Article
+from miniapp_api.articles.models import PUBLISHED, SCHEDULED, WARNING, Alert, Article
 from miniapp_api.audit.service import audited, record
 from miniapp_api.errors import NotFound
 from miniapp_api.jobs import enqueue
@@ -40,6 +40,13 @@ def message_of(alert: Alert | None = None, article: Article | None = None) -> Me
     return Message(f"article:{article.id}", "new_article", values, f"id={article.id}")
 
 
+def is_out(content: Any) -> bool:
+    """Published, or scheduled for a time that has come."""
+    if content.status == PUBLISHED:
+        return True
+    return content.status == SCHEDULED and content.published_at <= utcnow()
+
+
 def _when(content: Any):
     return to_local(content.published_at or utcnow())
 
@@ -48,11 +55,11 @@ def _content(values: Mapping[str, Any]) -> tuple[Message, list[int]]:
     """The message and the content's own zones; NOT_FOUND unless it is published."""
     if values.get("alert_id") is not None:
         alert = get_or_404(Alert, values["alert_id"], "预警不存在")
-        if alert.status != PUBLISHED or alert.kind != WARNING:
+        if not is_out(alert) or alert.kind != WARNING:
             raise NotFound("预警不存在或未发布")
         return message_of(alert=alert), alert.zone_ids
     article = get_or_404(Article, values["article_id"], "文章不存在")
-    if article.status != PUBLISHED:
+    if not is_out(article):
         raise NotFound("文章不存在或未发布")
     return message_of(article=article), []
 
@@ -165,7 +172,7 @@ def announce(kind: str, content_id: int) -> Broadcast | None:
     (within the warning's zones): once per content."""
     model = Alert if kind == "alert" else Article
     content = db.session.get(model, content_id)
-    if content is None or content.status != PUBLISHED or content.category is None:
+    if content is None or not is_out(content) or content.category is None:
         return None
     if kind == "alert" and content.kind != WARNING:
         return None
