@@ -73,6 +73,7 @@ class Message:
 class Claim:
     recipients: dict[int, str] = field(default_factory=dict)  # user id -> openid
     no_quota: int = 0
+    gone: int = 0
 
 
 def template(key: str) -> Template:
@@ -83,7 +84,7 @@ def send_batch(message: Message, user_ids: list[int], broadcast_id: int | None =
     """Send `message` to each of `user_ids` at most once; the count of each status."""
     claim = _claim(message, sorted(set(user_ids)), broadcast_id)
     answers = _call(message, claim.recipients)
-    counts = _settle(message, answers, claim.no_quota, broadcast_id)
+    counts = _settle(message, answers, claim, broadcast_id)
     if counts[RETRY]:
         raise RetryLater(f"{counts[RETRY]} sends of {message.key} to retry")
     return counts
@@ -93,33 +94,42 @@ def send_batch(message: Message, user_ids: list[int], broadcast_id: int | None =
 def _claim(message: Message, user_ids: list[int], broadcast_id: int | None) -> Claim:
     if not user_ids:
         return Claim()
+    active = set(
+        db.session.scalars(select(User.id).where(User.id.in_(user_ids), User.status == ACTIVE))
+    )
     again = db.session.scalars(
         update(Delivery)
         .where(
             Delivery.message_key == message.key,
-            Delivery.user_id.in_(user_ids),
+            Delivery.user_id.in_(active),
             Delivery.status == RETRY,
         )
         .values(status=PENDING)
         .returning(Delivery.user_id)
     ).all()
+    new = set(_new_rows(message, user_ids, broadcast_id))
+    gone = sorted(new - active)  # banned or deleted since they were chosen
+    if gone:
+        _mark(message.key, gone, FAILED, None)
+    spent = _spend_quota(message.template_key, sorted(new & active))
+    no_quota = sorted((new & active) - set(spent))
+    if no_quota:
+        _mark(message.key, no_quota, NO_QUOTA, None)
+    ids = [*again, *spent]
+    openids = db.session.execute(select(User.id, User.openid).where(User.id.in_(ids))).all()
+    return Claim(dict(openids), len(no_quota), len(gone))
+
+
+def _new_rows(message: Message, user_ids: list[int], broadcast_id: int | None) -> list[int]:
+    """A pending delivery per user who has none for the message; those users."""
     rows = [
         {"user_id": user_id, "message_key": message.key, "template_key": message.template_key,
          "broadcast_id": broadcast_id, "status": PENDING, "created_at": utcnow()}
         for user_id in user_ids
     ]  # fmt: skip
-    new = db.session.scalars(
+    return db.session.scalars(
         insert(Delivery).values(rows).on_conflict_do_nothing().returning(Delivery.user_id)
     ).all()
-    spent = _spend_quota(message.template_key, new)
-    no_quota = sorted(set(new) - set(spent))
-    if no_quota:
-        _mark(message.key, no_quota, NO_QUOTA, None)
-    ids = [*again, *spent]
-    openids = db.session.execute(
-        select(User.id, User.openid).where(User.id.in_(ids), User.status == ACTIVE)
-    ).all()
-    return Claim(dict(openids), len(no_quota))
 
 
 def _spend_quota(template_key: str, user_ids: list[int]) -> list[int]:
@@ -179,7 +189,7 @@ def _mark(message_key: str, user_ids: list[int], status: str, errcode: int | Non
 
 @use_case
 def _settle(
-    message: Message, answers: dict[int, tuple[str, int]], no_quota: int, broadcast_id: int | None
+    message: Message, answers: dict[int, tuple[str, int]], claim: Claim, broadcast_id: int | None
 ) -> Counter:
     groups: dict[tuple[str, int], list[int]] = {}
     for user_id, answer in answers.items():
@@ -196,7 +206,8 @@ def _settle(
                 .values(remaining=0, updated_at=utcnow())
             )
     counts = Counter({status: len(ids) for (status, _), ids in groups.items()})
-    counts[NO_QUOTA] += no_quota
+    counts[NO_QUOTA] += claim.no_quota
+    counts[FAILED] += claim.gone
     if broadcast_id is not None:
         _count(broadcast_id, counts)
     return counts

@@ -67,10 +67,10 @@ def test_a_published_warning_reaches_its_subscribers_once(
     fake.fail_with(refuser.openid, 43101)
     real_settle = sending._settle
 
-    def settle_or_crash(message, answers, no_quota, broadcast_id):
+    def settle_or_crash(message, answers, claim, broadcast_id):
         if crashed.id in answers:
             raise RuntimeError("the worker died between send and settle")
-        return real_settle(message, answers, no_quota, broadcast_id)
+        return real_settle(message, answers, claim, broadcast_id)
 
     monkeypatch.setattr(sending, "_settle", settle_or_crash)
     monkeypatch.setitem(client.application.config, "PUSH_BATCH_SIZE", 1)

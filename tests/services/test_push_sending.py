@@ -119,3 +119,13 @@ def test_two_parallel_sends_cannot_both_spend_the_last_one(app, make_user):
         assert len(get_wechat_client().messages.sent) == 1
         found = db.session.scalars(select(Delivery.status)).all()
         assert sorted(found) == ["no_quota"] * 9 + ["sent"]
+
+
+def test_a_user_banned_since_being_chosen_gets_nothing(app_ctx, make_user):
+    user = subscribed(make_user, 1)
+    user.status = "banned"
+    db.session.commit()
+    counts = send_batch(MESSAGE, [user.id])
+    assert counts["failed"] == 1 and get_wechat_client().messages.sent == []
+    assert statuses() == {user.id: "failed"} and quota(user.id) == 1
+    assert send_batch(MESSAGE, [user.id])["failed"] == 0  # counted once
