@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from miniapp_api.leaderboards.models import LeaderboardScore
 from miniapp_api.points import admin_service as points_admin
 from miniapp_api.push import service as push
 from miniapp_api.push.models import Delivery
@@ -104,3 +105,13 @@ def test_the_nightly_check_reports_differences(app_ctx, caplog):
     with caplog.at_level(logging.ERROR, logger="miniapp_api.push.periodic"):
         assert push.consistency_check()["balances"] == 1
     assert "differ from the ledger" in caplog.text
+
+
+def test_the_nightly_check_finds_a_leaderboard_row_off_the_ledger(app_ctx, caplog):
+    user = UserFactory(roles=["volunteer"])
+    row = {"board": "volunteers", "period": "all", "zone_id": 0, "user_id": user.id}
+    db.session.add(LeaderboardScore(**row, score=9, reached_seq=1, sort_key=1))
+    db.session.commit()
+    with caplog.at_level(logging.ERROR, logger="miniapp_api.push.periodic"):
+        assert push.consistency_check() == {"balances": 0, "leaderboard_rows": 1}
+    assert f"volunteers/all zone 0 user {user.id} stored 9, ledger 0" in caplog.text
