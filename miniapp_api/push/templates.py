@@ -83,6 +83,10 @@ def type_of(field_name: str) -> str:
 def load(ids: Mapping[str, str | None], overrides: Mapping[str, Any]) -> dict[str, Template]:
     """Every key's template: placeholders, then `ids` (WECHAT_TEMPLATE_<KEY>), then
     `overrides` (WECHAT_TEMPLATES: {key: {template_id?, fields?, page?, long_term?}})."""
+    if not isinstance(overrides, Mapping) or not all(
+        isinstance(spec, Mapping) for spec in overrides.values()
+    ):
+        raise ValueError("WECHAT_TEMPLATES must be a JSON object of objects")
     unknown = set(overrides) - set(KEYS)
     if unknown:
         raise ValueError(f"unknown template keys: {sorted(unknown)}")

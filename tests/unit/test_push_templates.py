@@ -69,6 +69,10 @@ def test_bad_template_settings_are_refused():
     with pytest.raises(ValueError):
         templates.load({}, {"unknown": {}})
     with pytest.raises(ValueError):
+        templates.load({}, ["warning"])
+    with pytest.raises(ValueError):
+        templates.load({}, {"warning": "Tw-1"})
+    with pytest.raises(ValueError):
         templates.load({"warning": "same", "new_article": "same"}, {})
     with pytest.raises(ValueError):
         templates.load({}, {"warning": {"fields": ["Thing-1"]}})
