@@ -129,3 +129,21 @@ def test_a_user_banned_since_being_chosen_gets_nothing(app_ctx, make_user):
     assert counts["failed"] == 1 and get_wechat_client().messages.sent == []
     assert statuses() == {user.id: "failed"} and quota(user.id) == 1
     assert send_batch(MESSAGE, [user.id])["failed"] == 0  # counted once
+
+
+@pytest.mark.postgres
+def test_the_same_batch_run_ten_times_at_once_sends_once(app, make_user):
+    """A job picked up twice (or re-run) at the same moment: one delivery, one send."""
+    user = subscribed(make_user, 3)
+    user_id = user.id
+    db.session.remove()
+
+    def send():
+        with app.app_context():
+            return send_batch(MESSAGE, [user_id])["sent"]
+
+    assert sum(fire_at_once(10, send)) == 1
+    with app.app_context():
+        assert quota(user_id) == 2
+        assert len(get_wechat_client().messages.sent) == 1
+        assert db.session.scalars(select(Delivery.status)).all() == ["sent"]
