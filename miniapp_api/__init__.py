@@ -35,6 +35,7 @@ DOMAINS = (
     "quizzes",
     "zones",
     "leaderboards",
+    "push",
 )
 
 
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         "leaderboards.routes",
         "zones.routes",
         "quizzes.routes",
+        "push.routes",
         "users.admin_routes",
         "points.admin_routes",
         "rewards.admin_routes",
@@ -113,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
         "quizzes.admin_routes",
         "moderation.admin_routes",
         "admin.admin_routes",
+        "push.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

@@ -1,10 +1,7 @@
-"""Configuration: the only module that reads the environment.
-
-Every setting is documented in `.env.example`. Development defaults are safe to run
-on a laptop; production has no defaults for secrets and refuses weak ones.
-A config object is built from a mapping (the process environment by default), so
-tests can build one from a plain dict.
-"""
+"""Configuration: the only module that reads the environment. Every setting is documented
+in `.env.example`. Development defaults are safe to run on a laptop; production has no
+defaults for secrets and refuses weak ones. A config object is built from a mapping (the
+process environment by default), so tests can build one from a plain dict."""
 
 from __future__ import annotations
 
@@ -18,6 +15,7 @@ from dotenv import load_dotenv
 
 from miniapp_api.config_console import console_settings
 from miniapp_api.limits import RATE_LIMITS
+from miniapp_api.push_settings import push_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -77,6 +75,7 @@ class Config:
             self._content_and_quizzes,
             self._zones,
             self._openapi,
+            lambda env: self.__dict__.update(push_settings(env)),  # push_settings.py
         ):
             section(env)
 

@@ -22,6 +22,8 @@ from miniapp_api.leaderboards import scores
 from miniapp_api.moderation import service as moderation
 from miniapp_api.moderation.models import EVENT, ORGANISATION
 from miniapp_api.points import service as points
+from miniapp_api.push import service as push
+from miniapp_api.push import triggers
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
 from miniapp_api.users import personal_data, reach, screening
@@ -34,11 +36,15 @@ WIRING_KEY = "wiring"
 
 def connect_domains(app: Flask) -> None:
     points.configure(app)
+    push.configure(app)
     connections = (
         (signals.points_awarded, scores.on_points_awarded),
         (signals.membership_changed, scores.on_membership_changed),
         (signals.zone_tree_changed, scores.on_zone_tree_changed),
         (signals.quiz_finished, zones.on_quiz_finished),
+        (signals.content_published, triggers.on_content_published),
+        (signals.application_decided, triggers.on_application_decided),
+        (signals.redemption_created, triggers.on_redemption_created),
     )
     for signal, receiver in connections:
         signal.connect(receiver, sender=app)
@@ -52,6 +58,7 @@ def connect_domains(app: Flask) -> None:
         PersonalData("content_reviews", moderation.export_reviews, moderation.forget_reviews),
         PersonalData("promoter_applications", zones.export_applications, zones.forget_applications),
         PersonalData("events", zones.export_events),
+        PersonalData("push", push.export_subscriptions, push.forget_subscriptions),
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)

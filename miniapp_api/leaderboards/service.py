@@ -14,7 +14,7 @@ from sqlalchemy import select
 from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
 from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, lowest_key_above
-from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
+from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend, verify
 from miniapp_api.moderation import service as moderation
 from miniapp_api.moderation.models import NICKNAME
 from miniapp_api.moderation.service import PLACEHOLDER_NICKNAME
@@ -23,7 +23,15 @@ from miniapp_api.timeutil import local_today, period_key
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.zones import service as zones
 
-__all__ = ["BoardView", "Member", "ZoneBoardView", "leaderboard", "rebuild", "zone_board"]
+__all__ = [
+    "BoardView",
+    "Member",
+    "ZoneBoardView",
+    "leaderboard",
+    "rebuild",
+    "verify",
+    "zone_board",
+]
 
 log = logging.getLogger(__name__)
 

@@ -59,6 +59,7 @@ class ExportSchema(ma.Schema):
     promoter_applications = fields.List(fields.Dict())
     events = fields.Dict()
     content_reviews = fields.List(fields.Dict())
+    push = fields.Dict(metadata={"description": "Message subscriptions and deliveries"})
 
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:
