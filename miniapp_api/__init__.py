@@ -34,6 +34,7 @@ DOMAINS = (
     "quizzes",
     "zones",
     "leaderboards",
+    "staff",
 )
 
 

@@ -20,6 +20,7 @@ from miniapp_api.leaderboards import scores
 from miniapp_api.points import service as points
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
+from miniapp_api.staff import service as staff
 from miniapp_api.users import personal_data, reach
 from miniapp_api.users.personal_data import PersonalData
 from miniapp_api.zones import service as zones
@@ -44,6 +45,7 @@ def connect_domains(app: Flask) -> None:
         PersonalData("article_reads", articles.export_reads, articles.forget_reads),
         PersonalData("quiz_sessions", quizzes.export_sessions),
         PersonalData("enrollment", zones.export_enrollment),
+        PersonalData("console_sign_in", staff.export_credentials, staff.forget_credentials),
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)

@@ -56,6 +56,7 @@ class ExportSchema(ma.Schema):
     article_reads = fields.List(fields.Dict())
     quiz_sessions = fields.List(fields.Dict())
     enrollment = fields.Dict(allow_none=True)
+    console_sign_in = fields.Dict(allow_none=True)  # staff only; never a secret
 
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:
