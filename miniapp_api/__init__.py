@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         "leaderboards.routes",
         "zones.routes",
         "quizzes.routes",
+        "staff.routes",
         "users.admin_routes",
         "points.admin_routes",
         "rewards.admin_routes",

@@ -3,6 +3,7 @@ tests can move, and a small question bank."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -215,3 +216,14 @@ def station_world() -> StationWorld:
         outsider=db.session.get(User, outsider),
         resident=UserFactory(nickname="居民小张", openid="o-resident"),
     )
+
+
+# ---- the console --------------------------------------------------------------------------
+
+
+def csrf_token_of(response) -> str:
+    """The CSRF token a console page carries in its forms (Flask-WTF's `csrf_token`)."""
+    text = response.get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert match, "the page carries no CSRF token"
+    return match.group(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from miniapp_api.console import errors as console_errors
 from miniapp_api.console.auth import ConsoleSessionInterface
 from miniapp_api.console.layout import console_context, secure_response
 
@@ -22,6 +23,10 @@ console_bp = Blueprint(
 )
 console_bp.context_processor(console_context)
 console_bp.after_request(secure_response)
+console_errors.register(console_bp)
+
+# The pages: each module registers its routes on console_bp.
+from miniapp_api.console import home, signin  # noqa: E402, F401
 
 
 def register_console(app: Flask) -> None:

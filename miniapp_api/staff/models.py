@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from miniapp_api.storage import TimestampMixin, db
 
+STAFF_ROLES = ("admin", "station_admin")  # who may sign in to the console
+
 
 class StaffCredential(TimestampMixin, db.Model):
     """A staff member's console sign-in: a login name, an argon2id password hash, the

@@ -19,12 +19,12 @@ from miniapp_api.audit.service import audited, record
 from miniapp_api.errors import NotFound
 from miniapp_api.input_guard import MAX_ID
 from miniapp_api.staff.errors import NotStaff, invalid
-from miniapp_api.staff.models import StaffCredential
+from miniapp_api.staff.models import STAFF_ROLES, StaffCredential
+from miniapp_api.staff.tickets import confirm_ticket
 from miniapp_api.storage import db, use_case
 from miniapp_api.timeutil import app_timezone, utcnow
 from miniapp_api.users.models import ACTIVE, User
 
-STAFF_ROLES = ("admin", "station_admin")
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(minutes=15)
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
@@ -32,6 +32,7 @@ LOGIN_NAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}", re.ASCII)
 TOTP_ISSUER = "防骗我最牛·民警工作台"
 WRONG = "用户名或密码错误"
 WRONG_CODE = "动态验证码错误或已使用"
+__all__ = ["STAFF_ROLES", "confirm_ticket"]  # re-exported for the routes
 
 hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # Verified when no account matches, so that an unknown name takes as long as a wrong password.

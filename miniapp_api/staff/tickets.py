@@ -17,8 +17,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from miniapp_api.staff.errors import LoginTicketExpired, LoginTicketInvalid, NotStaff
-from miniapp_api.staff.models import ConsoleLoginTicket
-from miniapp_api.staff.service import STAFF_ROLES
+from miniapp_api.staff.models import STAFF_ROLES, ConsoleLoginTicket
 from miniapp_api.storage import db, use_case
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import ACTIVE, User
@@ -83,7 +82,7 @@ def confirm_ticket(ticket_id: str, officer: User) -> ConsoleLoginTicket:
     """The officer who scanned the code says "sign me in" (staff only, once, in time)."""
     if officer.status != ACTIVE or not officer.has_role(*STAFF_ROLES):
         raise NotStaff()
-    ticket = db.session.get(ConsoleLoginTicket, ticket_id)
+    ticket = db.session.get(ConsoleLoginTicket, ticket_id) if len(ticket_id) < 64 else None
     if ticket is None:
         raise LoginTicketInvalid()
     confirmed = db.session.execute(

@@ -86,6 +86,11 @@ class User(TimestampMixin, db.Model):
         return any(role in self.roles for role in roles)
 
     @property
+    def name(self) -> str:
+        """How the console names the user (a nickname, else the user id)."""
+        return self.nickname or f"用户 {self.id}"
+
+    @property
     def is_active(self) -> bool:
         return self.status == ACTIVE
 

@@ -1,0 +1,19 @@
+"""The console's home page: links to the sections and what is waiting (the dashboard's
+figures come later)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from miniapp_api.console import console_bp
+from miniapp_api.console.auth import current_officer, officer_required
+from miniapp_api.zones import admin_service as zones_admin
+from miniapp_api.zones.models import PENDING
+
+
+@console_bp.get("/")
+@officer_required()
+def home():
+    officer = current_officer()
+    waiting = zones_admin.applications(officer, PENDING, 1, 1).total
+    return render_template("console/home.html", active_section="home", waiting=waiting)
