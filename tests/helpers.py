@@ -227,3 +227,14 @@ def csrf_token_of(response) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', text)
     assert match, "the page carries no CSRF token"
     return match.group(1)
+
+
+def console_client(app, officer_id: int):
+    """A test client signed in to the console as `officer_id` (by its session cookie, as
+    the sign-in page sets it), for page tests that are not about signing in. Use it
+    without holding an app context across requests: each request needs its own `g`."""
+    from tests.browser.support import console_session_cookie
+
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], console_session_cookie(app, officer_id))
+    return client
