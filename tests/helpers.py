@@ -222,9 +222,12 @@ def station_world() -> StationWorld:
 
 
 def csrf_token_of(response) -> str:
-    """The CSRF token a console page carries in its forms (Flask-WTF's `csrf_token`)."""
+    """The CSRF token a console page carries (Flask-WTF's `csrf_token`), in a form or in
+    the htmx headers of its body."""
     text = response.get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', text
+    )
     assert match, "the page carries no CSRF token"
     return match.group(1)
 

@@ -26,7 +26,7 @@ console_bp.after_request(secure_response)
 console_errors.register(console_bp)
 
 # The pages: each module registers its routes on console_bp.
-from miniapp_api.console import home, promoters, signin  # noqa: E402, F401
+from miniapp_api.console import home, promoters, signin, users  # noqa: E402, F401
 
 
 def register_console(app: Flask) -> None:
