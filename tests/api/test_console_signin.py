@@ -3,15 +3,17 @@ that end on a ban or a password change, and scan-to-sign-in tickets."""
 
 from __future__ import annotations
 
+import httpx
 import pyotp
 import pytest
 
 from miniapp_api.staff import service as staff
+from miniapp_api.staff import tickets
 from miniapp_api.storage import db
 from miniapp_api.users import admin_service as users_admin
 from miniapp_api.users.models import BANNED, User
 from tests.factories import UserFactory
-from tests.helpers import assert_error, csrf_token_of
+from tests.helpers import assert_error, csrf_token_of, fire_at_once
 
 PASSWORD = "Cixi-anti-fraud-2026"
 
@@ -163,3 +165,48 @@ def test_only_staff_confirm_and_unknown_tickets_are_404(client, app, officer, au
     )
     unknown = client.post(CONFIRM.format("x" * 32), headers=auth_headers(officer))
     assert_error(unknown, 404, "LOGIN_TICKET_INVALID")
+
+
+def _in_threads(app, count: int, work) -> list:
+    def send():
+        with app.app_context():
+            try:
+                return work()
+            finally:
+                db.session.remove()
+
+    return fire_at_once(count, send)
+
+
+@pytest.mark.postgres
+def test_parallel_confirmations_of_one_ticket_confirm_it_once(app, live_server, auth_headers):
+    with app.app_context():
+        officers = [UserFactory(roles=["admin"]) for _ in range(8)]
+        ticket = tickets.create_ticket().id
+    headers = [auth_headers(officer) for officer in officers]
+    index = iter(range(len(headers)))
+
+    def send():
+        return httpx.post(f"{live_server}{CONFIRM.format(ticket)}", headers=headers[next(index)])
+
+    codes = sorted(r.status_code for r in fire_at_once(len(headers), send))
+    assert codes == [200] + [410] * 7
+
+
+@pytest.mark.postgres
+def test_parallel_polls_of_a_confirmed_ticket_sign_in_once(app, officer):
+    with app.app_context():
+        ticket = tickets.create_ticket().id
+        tickets.confirm_ticket(ticket, db.session.get(User, officer.id))
+    results = _in_threads(app, 8, lambda: getattr(tickets.redeem_ticket(ticket), "id", None))
+    assert results.count(officer.id) == 1 and results.count(None) == 7
+
+
+@pytest.mark.postgres
+def test_parallel_wrong_passwords_all_count_towards_the_lock(app, officer):
+    results = _in_threads(app, 8, lambda: staff.check_password("liwei", "wrong-password-1").error)
+    # Counted one after another (the credential's row lock): no attempt is lost.
+    assert results.count(staff.WRONG) == 4
+    assert sum("已锁定" in message for message in results) == 4
+    with app.app_context():
+        assert "已锁定" in staff.check_password("liwei", PASSWORD).error
