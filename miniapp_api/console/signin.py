@@ -92,6 +92,7 @@ def logout():
 
 
 @console_bp.get("/login/qr")
+@limiter.limit(_login_limit)
 def login_qr():
     """A new one-time ticket as a code to scan with the mini-program (2 minutes)."""
     ticket = tickets.create_ticket()

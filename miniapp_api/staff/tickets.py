@@ -14,7 +14,7 @@ from io import BytesIO
 
 import segno
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from miniapp_api.staff.errors import LoginTicketExpired, LoginTicketInvalid, NotStaff
 from miniapp_api.staff.models import STAFF_ROLES, ConsoleLoginTicket
@@ -24,6 +24,7 @@ from miniapp_api.users.models import ACTIVE, User
 from miniapp_api.wechat import get_wechat_client, wechat_configured
 
 TICKET_LIFETIME = timedelta(minutes=2)
+KEEP_EXPIRED = timedelta(days=1)
 TICKET_LENGTH = 32  # a WeChat `scene` holds at most 32 characters
 ALPHABET = string.ascii_letters + string.digits
 # The mini-program page that confirms a ticket (it reads the ticket from `scene`).
@@ -40,7 +41,12 @@ class TicketImage:
 
 @use_case
 def create_ticket() -> ConsoleLoginTicket:
+    """A new ticket; tickets expired for a day are deleted on the way (a ticket is only
+    worth keeping while it can sign in, and a day after for looking into a sign-in)."""
     now = utcnow()
+    db.session.execute(
+        delete(ConsoleLoginTicket).where(ConsoleLoginTicket.expires_at < now - KEEP_EXPIRED)
+    )
     ticket = ConsoleLoginTicket(
         id="".join(secrets.choice(ALPHABET) for _ in range(TICKET_LENGTH)),
         created_at=now,

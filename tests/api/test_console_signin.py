@@ -210,3 +210,23 @@ def test_parallel_wrong_passwords_all_count_towards_the_lock(app, officer):
     assert sum("已锁定" in message for message in results) == 4
     with app.app_context():
         assert "已锁定" in staff.check_password("liwei", PASSWORD).error
+
+
+def test_sign_in_posts_are_rate_limited_with_a_page(app_factory):
+    limited = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    token = csrf_token_of(client.get("/console/login"))
+    form = {"username": "nobody", "password": "wrong-password-1", "csrf_token": token}
+    codes = [client.post("/console/login", data=form).status_code for _ in range(3)]
+    assert codes == [422, 422, 422]
+    refused = client.post("/console/login", data=form)
+    assert refused.status_code == 429 and refused.mimetype == "text/html"
+    assert "尝试次数过多" in refused.get_data(as_text=True)
+
+
+def test_tickets_expired_for_a_day_are_deleted_when_a_new_one_is_made(app, clock):
+    with app.app_context():
+        old = tickets.create_ticket().id
+        clock.advance(days=1, minutes=3)
+        tickets.create_ticket()
+        assert db.session.get(tickets.ConsoleLoginTicket, old) is None
