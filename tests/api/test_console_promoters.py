@@ -146,3 +146,10 @@ def test_residents_never_reach_the_page(app, world):
         resident = UserFactory().id
     response = console_client(app, resident).get("/console/promoters")
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+
+
+def test_the_home_page_counts_the_applications_waiting_in_the_officers_zones(app, world):
+    admin_home = console_client(app, world["admin"]).get("/console/").get_data(as_text=True)
+    officer_home = console_client(app, world["officer"]).get("/console/").get_data(as_text=True)
+    assert 'id="waiting-applications">3<' in admin_home
+    assert 'id="waiting-applications">2<' in officer_home  # the other zone's is not counted
