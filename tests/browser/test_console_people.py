@@ -75,7 +75,11 @@ def test_admin_approves_an_application(page, page_log, app, base_url, world):
 
 def test_admin_bans_a_user(page, page_log, app, base_url, world):
     sign_in_console(page, app, base_url, world["admin"])
-    page.goto(f"{base_url}/console/users?q=志愿者", wait_until="networkidle")
+    page.goto(f"{base_url}/console/users", wait_until="networkidle")
+    page.fill("#f-q", "志愿者老李")  # htmx searches as the officer types
+    page.wait_for_url("**/console/users?q=*")
+    page.wait_for_function("() => document.querySelectorAll('#user-rows tr').length === 1")
+    screenshot(page, "console-users-search")
     page.locator(f"#user-{world['volunteer']}").get_by_role("link", name="查看").click()
     page.wait_for_url(f"**/console/users/{world['volunteer']}")
     page.fill("#f-reason", "冒充民警实施诈骗")
