@@ -4,6 +4,7 @@ sign-in attempts (429). The JSON API keeps its own error shape."""
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import Blueprint, g, render_template
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -11,8 +12,29 @@ from werkzeug.exceptions import HTTPException
 
 from miniapp_api.audit.service import VIA_KEY
 from miniapp_api.errors import STATUS_DEFAULTS, AppError
+from miniapp_api.messages import translate
 
 CSRF_MESSAGE = "页面已过期或请求来源无法验证，请刷新页面后重试"
+
+
+def refusal_text(exc: Exception) -> str:
+    """One line saying why a rule or a form refused: the field messages joined, or the
+    error's own message."""
+    if isinstance(exc, ma.ValidationError):
+        fields = translate(exc.normalized_messages())
+        problems = [
+            p for field in fields.values() for p in (field if isinstance(field, list) else [field])
+        ]
+        return "；".join(map(str, problems))
+    assert isinstance(exc, AppError)
+    details = [
+        str(problem)
+        for fields in (exc.errors or {}).values()
+        if isinstance(fields, dict)
+        for problems in fields.values()
+        for problem in (problems if isinstance(problems, list) else [problems])
+    ]
+    return "；".join(details) or exc.message
 
 
 def error_page(status: int, message: str):

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from miniapp_api.console import console_bp
 from miniapp_api.console.auth import current_officer, officer_required
+from miniapp_api.console.errors import refusal_text
 from miniapp_api.errors import AppError, NotFound
 from miniapp_api.input_guard import MAX_ID
 from miniapp_api.storage import db
@@ -87,7 +88,7 @@ def _decide(application_id: int, approve: bool):
     except NotFound:
         raise
     except AppError as exc:
-        error = _message(exc)
+        error = refusal_text(exc)
         application = _reloaded(application_id)
     if request.headers.get("HX-Request"):
         context = {"row": application, "error": error, "status_labels": STATUS_LABELS}
@@ -99,17 +100,6 @@ def _decide(application_id: int, approve: bool):
         verb = "通过" if approve else "驳回"
         flash(f"已{verb}{application.real_name}的宣传员申请。", "success")
     return redirect(request.referrer or url_for("console.promoters"))
-
-
-def _message(exc: AppError) -> str:
-    details = [
-        str(problem)
-        for fields in (exc.errors or {}).values()
-        if isinstance(fields, dict)
-        for problems in fields.values()
-        for problem in (problems if isinstance(problems, list) else [problems])
-    ]
-    return "；".join(details) or exc.message
 
 
 def _reloaded(application_id: int) -> PromoterApplication:

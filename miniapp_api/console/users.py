@@ -14,8 +14,8 @@ from flask import flash, redirect, render_template, request, url_for
 from miniapp_api.admin import service as directory
 from miniapp_api.console import console_bp
 from miniapp_api.console.auth import current_officer, officer_required
+from miniapp_api.console.errors import refusal_text
 from miniapp_api.errors import AppError, NotFound
-from miniapp_api.messages import translate
 from miniapp_api.points import admin_service as points_admin
 from miniapp_api.points.schemas import AdjustSchema
 from miniapp_api.users import admin_service as users_admin
@@ -106,26 +106,8 @@ def _done(user_id: int, message: str):
 def _refused(user_id: int, exc: Exception):
     if isinstance(exc, NotFound):
         raise exc
-    flash(_message(exc), "error")
+    flash(refusal_text(exc), "error")
     return redirect(url_for("console.user_detail", user_id=user_id))
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ma.ValidationError):
-        errors = translate(exc.normalized_messages())
-        problems = [
-            p for field in errors.values() for p in (field if isinstance(field, list) else [field])
-        ]
-        return "；".join(map(str, problems))
-    assert isinstance(exc, AppError)
-    details = [
-        str(problem)
-        for fields in (exc.errors or {}).values()
-        if isinstance(fields, dict)
-        for problems in fields.values()
-        for problem in (problems if isinstance(problems, list) else [problems])
-    ]
-    return "；".join(details) or exc.message
 
 
 def _zone_ids() -> list[int]:
