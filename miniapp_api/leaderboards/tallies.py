@@ -1,0 +1,257 @@
+"""What the boards read besides the summary rows, kept in the same transaction as them:
+how many members hold each score (ranks), each zone's total per period (the zones
+board), each promoter's active volunteers (the promoters board).
+
+Every change is an upsert that adds to the stored value (`members + n`, `score + n`),
+so parallel awards each add their part under the row's lock; the rows of one change
+are written in key order, so two transactions take their locks in the same order.
+`refill` recomputes the three tables from the summary rows and the enrollments;
+`verify` compares them with that recomputation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import case, delete, func, select
+
+from miniapp_api.leaderboards.models import (
+    CITY,
+    LeaderboardScore,
+    LeaderboardScoreCount,
+    LeaderboardZoneTotal,
+    PromoterTally,
+)
+from miniapp_api.storage import db, insert
+from miniapp_api.users import service as users
+from miniapp_api.users.models import ACTIVE, User
+from miniapp_api.zones.models import Enrollment
+
+ZONE_BOARD = "volunteers"
+COUNT_KEY = ["board", "period", "zone_id", "score"]
+
+
+def add_counts(deltas: Counter) -> None:
+    """Add `deltas` ((board, period, zone_id, score) -> members) to the score counts."""
+    rows = [
+        dict(zip(COUNT_KEY, key, strict=True), members=n) for key, n in sorted(deltas.items()) if n
+    ]
+    if not rows:
+        return
+    stmt = insert(LeaderboardScoreCount).values(rows)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=COUNT_KEY,
+            set_={"members": LeaderboardScoreCount.members + stmt.excluded.members},
+        )
+    )
+
+
+def moved(written: Iterable[tuple[str, str, int, int]], delta: int) -> Counter:
+    """The count changes of members whose score rose by `delta` to each written
+    (board, period, zone_id, score): a row at `delta` is new (earned scores are > 0)."""
+    deltas: Counter = Counter()
+    for board, period, zone, score in written:
+        deltas[(board, period, zone, score)] += 1
+        if score != delta:
+            deltas[(board, period, zone, score - delta)] -= 1
+    return deltas
+
+
+def replaced(old: Iterable[LeaderboardScore], new: Iterable[LeaderboardScore]) -> Counter:
+    deltas: Counter = Counter()
+    for rows, sign in ((old, -1), (new, 1)):
+        for row in rows:
+            deltas[(row.board, row.period, row.zone_id, row.score)] += sign
+    return deltas
+
+
+def _add_zone_rows(rows: list[dict]) -> None:
+    table = LeaderboardZoneTotal.__table__
+    stmt = insert(LeaderboardZoneTotal).values(
+        sorted(rows, key=lambda r: (r["period"], r["zone_id"]))
+    )
+    later = stmt.excluded.reached_seq > table.c.reached_seq
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["period", "zone_id"],
+            set_={
+                "score": table.c.score + stmt.excluded.score,
+                "reached_seq": case((later, stmt.excluded.reached_seq), else_=table.c.reached_seq),
+            },
+        )
+    )
+
+
+def add_zone_points(periods: list[str], zones: list[int], delta: int, seq: int) -> None:
+    """A volunteer's earning row counted by each of `zones` in each period."""
+    if zones:
+        _add_zone_rows(
+            [
+                {"period": p, "zone_id": z, "score": delta, "reached_seq": seq}
+                for p in periods
+                for z in zones
+            ]
+        )
+
+
+def refresh_zones(old: list[LeaderboardScore], new: list[LeaderboardScore]) -> dict:
+    """A member's rows were replaced: the zone totals they count in, adjusted, and each
+    one's latest ledger row found again (the member's may have been it). Returns the
+    touched totals: (period, zone_id) -> (score, reached_seq)."""
+    scores: Counter = Counter()
+    for rows, sign in ((old, -1), (new, 1)):
+        for row in rows:
+            if row.board == ZONE_BOARD and row.zone_id != CITY:
+                scores[(row.period, row.zone_id)] += sign * row.score
+    if not scores:
+        return {}
+    _add_zone_rows(
+        [{"period": p, "zone_id": z, "score": n, "reached_seq": 0} for (p, z), n in scores.items()]
+    )
+    totals = {}
+    for period, zone in sorted(scores):
+        latest = db.session.scalar(
+            select(func.coalesce(func.max(LeaderboardScore.reached_seq), 0)).where(
+                LeaderboardScore.board == ZONE_BOARD,
+                LeaderboardScore.period == period,
+                LeaderboardScore.zone_id == zone,
+            )
+        )
+        total = db.session.get(LeaderboardZoneTotal, (period, zone), populate_existing=True)
+        total.reached_seq = latest
+        totals[(period, zone)] = (total.score, latest)
+    db.session.flush()
+    return totals
+
+
+def _active_volunteers():
+    return (
+        select(Enrollment.promoter_id, func.count().label("volunteers"))
+        .join(User, User.id == Enrollment.volunteer_id)
+        .where(User.status == ACTIVE)
+        .group_by(Enrollment.promoter_id)
+    )
+
+
+def recount_promoter(user: User) -> None:
+    """The user's roles or status changed: their promoter's tally, counted again under
+    the promoter's lock (so parallel changes to two of its volunteers both count)."""
+    promoter_id = db.session.scalar(
+        select(Enrollment.promoter_id).where(Enrollment.volunteer_id == user.id)
+    )
+    if promoter_id is None:
+        return
+    users.lock(promoter_id)
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .join(User, User.id == Enrollment.volunteer_id)
+        .where(Enrollment.promoter_id == promoter_id, User.status == ACTIVE)
+    )
+    stmt = insert(PromoterTally).values(promoter_id=promoter_id, volunteers=count)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["promoter_id"], set_={"volunteers": stmt.excluded.volunteers}
+        )
+    )
+
+
+def _expected():
+    """The three tables as SELECTs computed from the summary rows and enrollments."""
+    score = LeaderboardScore
+    counts = select(score.board, score.period, score.zone_id, score.score, func.count()).group_by(
+        score.board, score.period, score.zone_id, score.score
+    )
+    zones = (
+        select(score.period, score.zone_id, func.sum(score.score), func.max(score.reached_seq))
+        .where(score.board == ZONE_BOARD, score.zone_id != CITY)
+        .group_by(score.period, score.zone_id)
+    )
+    return counts, zones, _active_volunteers()
+
+
+def refill() -> None:
+    """Recompute the three tables (a step of the rebuild's unit of work)."""
+    counts, zones, tallies = _expected()
+    for model, query in (
+        (LeaderboardScoreCount, counts),
+        (LeaderboardZoneTotal, zones),
+        (PromoterTally, tallies),
+    ):
+        db.session.execute(delete(model))
+        columns = [column.name for column in model.__table__.columns]
+        db.session.execute(model.__table__.insert().from_select(columns, query))
+
+
+def verify() -> list[str]:
+    """Every stored count, zone total and tally that differs from its recomputation."""
+    counts, zones, tallies = _expected()
+    checks = (
+        ("score count", LeaderboardScoreCount, counts, LeaderboardScoreCount.members != 0),
+        ("zone total", LeaderboardZoneTotal, zones, LeaderboardZoneTotal.score != 0),
+        ("promoter tally", PromoterTally, tallies, PromoterTally.volunteers != 0),
+    )
+    problems = []
+    for label, model, query, stored_filter in checks:
+        table = model.__table__
+        key_size = len(table.primary_key.columns)
+        expected = {tuple(r[:key_size]): tuple(r[key_size:]) for r in db.session.execute(query)}
+        stored = {
+            tuple(r[:key_size]): tuple(r[key_size:])
+            for r in db.session.execute(select(table).where(stored_filter))
+        }
+        for key in sorted(expected.keys() | stored.keys()):
+            if expected.get(key) != stored.get(key):
+                problems.append(
+                    f"{label} {key}: stored {stored.get(key)}, expected {expected.get(key)}"
+                )
+    return problems
+
+
+# reads
+def members_above(board, score: int) -> int:
+    """How many members of `board` (backends.Board) have a higher score than `score`."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LeaderboardScoreCount.members), 0)).where(
+            LeaderboardScoreCount.board == board.name,
+            LeaderboardScoreCount.period == board.period,
+            LeaderboardScoreCount.zone_id == board.zone_id,
+            LeaderboardScoreCount.score > score,
+        )
+    )
+
+
+def members_at(board, scores: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(LeaderboardScoreCount.score, LeaderboardScoreCount.members).where(
+            LeaderboardScoreCount.board == board.name,
+            LeaderboardScoreCount.period == board.period,
+            LeaderboardScoreCount.zone_id == board.zone_id,
+            LeaderboardScoreCount.score.in_(scores),
+        )
+    )
+    return dict(rows.all())
+
+
+def zone_totals(period: str) -> list[tuple[int, int, int]]:
+    rows = db.session.execute(
+        select(
+            LeaderboardZoneTotal.zone_id,
+            LeaderboardZoneTotal.score,
+            LeaderboardZoneTotal.reached_seq,
+        ).where(LeaderboardZoneTotal.period == period, LeaderboardZoneTotal.score > 0)
+    )
+    return [tuple(row) for row in rows]
+
+
+def promoter_counts(promoter_ids: list[int]) -> dict[int, int]:
+    if not promoter_ids:
+        return {}
+    rows = db.session.execute(
+        select(PromoterTally.promoter_id, PromoterTally.volunteers).where(
+            PromoterTally.promoter_id.in_(promoter_ids)
+        )
+    )
+    return dict(rows.all())
