@@ -152,8 +152,8 @@ def main() -> None:
     os.environ.pop("REDIS_URL", None)
     os.environ["LEADERBOARD_BACKEND"] = "sql"
     from miniapp_api import create_app
-    from miniapp_api.leaderboards import service
-    from miniapp_api.storage import db
+    from miniapp_api.leaderboards import tallies
+    from miniapp_api.storage import db, unit_of_work
     from miniapp_api.timeutil import local_today, period_key
 
     app = create_app()
@@ -161,7 +161,8 @@ def main() -> None:
         if args.seed:
             today = local_today()
             seed(db.engine, period_key("week", today), period_key("month", today))
-            service.rebuild_tallies() if hasattr(service, "rebuild_tallies") else None
+            with unit_of_work():  # the tallies from the seeded summary rows
+                tallies.refill()
         if args.dead:
             kill_visibility(db.engine)
     measure(app, args.repeats)

@@ -20,7 +20,17 @@ from miniapp_api.timeutil import local_today, period_key
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.zones import service as zones
 
-__all__ = ["BoardView", "Member", "ZoneBoardView", "leaderboard", "rebuild", "zone_board"]
+__all__ = [
+    "BoardView",
+    "Member",
+    "ZoneBoardView",
+    "leaderboard",
+    "rebuild",
+    "verify",
+    "zone_board",
+]
+
+verify = tallies.verify
 
 log = logging.getLogger(__name__)
 
