@@ -4,6 +4,7 @@ scores, three periods, city and two zone levels), then time the service's reads.
 
     python -m bench.boards --database-url postgresql+psycopg://postgres@127.0.0.1/db --seed
     python -m bench.boards --database-url ... [--dead]   # time (after dead tuples)
+    python -m bench.boards --database-url ... --compare  # old and new SQL, interleaved
 
 The database must be migrated first (`flask db upgrade`). `--dead` first rewrites every
 summary row of the volunteers' all-time board twice (dead tuples, no vacuum).
@@ -141,12 +142,72 @@ def measure(app, repeats: int) -> None:
             print(f"{name:45} p50 {p50:8.2f} ms   p99 {p99:8.2f} ms")
 
 
+OLD_AND_NEW = {
+    "rank of the last member": (
+        "SELECT count(*) FROM leaderboard_scores WHERE board = 'volunteers' AND period = 'all' "
+        "AND zone_id = 0 AND sort_key >= (:score + 1) * 2147483648",
+        "SELECT (SELECT coalesce(sum(members), 0) FROM leaderboard_score_counts "
+        "WHERE board = 'volunteers' AND period = 'all' AND zone_id = 0 AND score > :score "
+        "AND score < ((:score >> 7) + 1) << 7) + (SELECT coalesce(sum(members), 0) "
+        "FROM leaderboard_score_buckets WHERE board = 'volunteers' AND period = 'all' "
+        "AND zone_id = 0 AND bucket > :score >> 7)",
+    ),
+    "promoters' volunteers, top 100": (
+        "SELECT e.promoter_id, count(*) FROM enrollments e JOIN users u ON u.id = e.volunteer_id "
+        "WHERE e.promoter_id = ANY(:ids) AND u.status = 'active' GROUP BY e.promoter_id",
+        "SELECT promoter_id, volunteers FROM leaderboard_promoter_tallies "
+        "WHERE promoter_id = ANY(:ids)",
+    ),
+    "zones board, week": (
+        "SELECT zone_id, sum(score), max(reached_seq) FROM leaderboard_scores "
+        "WHERE board = 'volunteers' AND period = :week AND zone_id != 0 GROUP BY zone_id",
+        "SELECT zone_id, score, reached_seq FROM leaderboard_zone_totals "
+        "WHERE period = :week AND score > 0",
+    ),
+}
+
+
+def compare(engine, week: str, rounds: int) -> None:
+    """The old statement and the new one of each path, interleaved (the machine is shared
+    and drifts): medians and p99 of each, in ms."""
+    with engine.connect() as conn:
+        score = conn.execute(
+            text(
+                "SELECT min(score) FROM leaderboard_scores WHERE board = 'volunteers' "
+                "AND period = 'all' AND zone_id = 0"
+            )
+        ).scalar_one()
+        ids = list(
+            conn.execute(
+                text(
+                    "SELECT user_id FROM leaderboard_scores WHERE board = 'promoters' "
+                    "AND period = 'all' AND zone_id = 0 ORDER BY sort_key DESC LIMIT 100"
+                )
+            ).scalars()
+        )
+        params = {"score": score, "ids": ids, "week": week}
+        for name, statements in OLD_AND_NEW.items():
+            samples: dict[str, list[float]] = {"old": [], "new": []}
+            for _ in range(rounds):
+                for label, sql in zip(("old", "new"), statements, strict=True):
+                    start = time.perf_counter()
+                    conn.execute(text(sql), params).all()
+                    samples[label].append((time.perf_counter() - start) * 1000)
+            line = [f"{name:32}"]
+            for label, values in samples.items():
+                values.sort()
+                p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+                line.append(f"{label} p50 {statistics.median(values):7.2f} p99 {p99:7.2f}")
+            print("   ".join(line))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--seed", action="store_true", help="load the data (once)")
     parser.add_argument("--dead", action="store_true", help="rewrite rows first, no vacuum")
     parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--compare", action="store_true", help="old and new SQL, interleaved")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.pop("REDIS_URL", None)
@@ -165,6 +226,9 @@ def main() -> None:
                 tallies.refill()
         if args.dead:
             kill_visibility(db.engine)
+        if args.compare:
+            compare(db.engine, period_key("week", local_today()), args.repeats)
+            return
     measure(app, args.repeats)
 
 

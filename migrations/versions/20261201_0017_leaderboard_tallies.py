@@ -1,4 +1,5 @@
-"""leaderboard tallies: members per score, zone totals per period, promoters' volunteers
+"""leaderboard tallies: members per score and per bucket of 128 scores, zone totals per
+period, promoters' active volunteers
 
 Revision ID: 0017
 Revises: 0013
@@ -33,6 +34,17 @@ def upgrade():
         ),
     )
     op.create_table(
+        'leaderboard_score_buckets',
+        sa.Column('board', sa.String(length=16), nullable=False),
+        sa.Column('period', sa.String(length=12), nullable=False),
+        sa.Column('zone_id', sa.Integer(), nullable=False),
+        sa.Column('bucket', sa.Integer(), nullable=False),
+        sa.Column('members', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            'board', 'period', 'zone_id', 'bucket', name=op.f('pk_leaderboard_score_buckets')
+        ),
+    )
+    op.create_table(
         'leaderboard_zone_totals',
         sa.Column('period', sa.String(length=12), nullable=False),
         sa.Column('zone_id', sa.Integer(), nullable=False),
@@ -57,6 +69,11 @@ def upgrade():
         "GROUP BY board, period, zone_id, score"
     )
     op.execute(
+        "INSERT INTO leaderboard_score_buckets (board, period, zone_id, bucket, members) "
+        "SELECT board, period, zone_id, score >> 7, count(*) FROM leaderboard_scores "
+        "GROUP BY board, period, zone_id, score >> 7"
+    )
+    op.execute(
         "INSERT INTO leaderboard_zone_totals (period, zone_id, score, reached_seq) "
         "SELECT period, zone_id, sum(score), max(reached_seq) FROM leaderboard_scores "
         "WHERE board = 'volunteers' AND zone_id != 0 GROUP BY period, zone_id"
@@ -69,4 +86,5 @@ def upgrade():
 def downgrade():
     op.drop_table('leaderboard_promoter_tallies')
     op.drop_table('leaderboard_zone_totals')
+    op.drop_table('leaderboard_score_buckets')
     op.drop_table('leaderboard_score_counts')

@@ -3,7 +3,7 @@
 Both store, per board, each member's `sort_key` (models.sort_key): SQL in the
 summary table, Redis in one sorted set per board. A rank is 1 + the members with a
 higher score (ties share it): Redis counts them in its sorted set (ZCOUNT, O(log n)),
-SQL sums the board's score counts above the score (`tallies`), never its rows.
+SQL sums the board's score counts above the score (`ranks`), never its rows.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import redis
 from flask import Flask
 from sqlalchemy import select
 
+from miniapp_api.leaderboards import ranks as score_counts
 from miniapp_api.leaderboards import tallies
 from miniapp_api.leaderboards.models import LeaderboardScore, lowest_key_above
 from miniapp_api.redis_store import EXTENSION_KEY as REDIS_EXTENSION_KEY
@@ -92,9 +93,9 @@ class SqlBackend:
         the first and the last that members hold (a run of consecutive members')."""
         if not scores:
             return {}
-        ranks = {scores[0]: tallies.members_above(board, scores[0]) + 1}
+        ranks = {scores[0]: score_counts.members_above(board, scores[0]) + 1}
         if len(scores) > 1:
-            members = tallies.members_at(board, scores[:-1])
+            members = score_counts.members_at(board, scores[:-1])
             for higher, score in itertools.pairwise(scores):
                 ranks[score] = ranks[higher] + members.get(higher, 0)
         return ranks

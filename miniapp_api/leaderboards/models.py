@@ -110,3 +110,20 @@ class PromoterTally(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     volunteers: Mapped[int]
+
+
+# Score counts are also summed per bucket of 2**BUCKET_BITS consecutive scores, so a
+# rank reads at most one bucket's scores and the buckets above it.
+BUCKET_BITS = 7
+
+
+class LeaderboardScoreBucket(db.Model):
+    """How many members of a board hold a score in each bucket (score >> BUCKET_BITS)."""
+
+    __tablename__ = "leaderboard_score_buckets"
+
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[int]

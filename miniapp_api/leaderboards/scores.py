@@ -16,7 +16,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import delete, func, literal, select, union_all
 
-from miniapp_api.leaderboards import redis_state, tallies
+from miniapp_api.leaderboards import ranks, redis_state, tallies
 from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
 from miniapp_api.leaderboards.models import CITY, LeaderboardScore, sort_key, sql_sort_key
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
@@ -99,7 +99,7 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
         },
     ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.score, table.c.sort_key)
     written = db.session.execute(stmt).all()
-    tallies.add_counts(tallies.moved([row[:4] for row in written], entry.delta))
+    ranks.add_counts(ranks.moved([row[:4] for row in written], entry.delta))
     changes = [("add", b, p, z, entry.user_id, key) for b, p, z, _, key in written]
     if ZONE_BOARD in boards:
         tallies.add_zone_points(periods, lineage, entry.delta, entry.id)
@@ -180,7 +180,7 @@ def on_membership_changed(_app, *, user: User) -> None:
     db.session.execute(delete(LeaderboardScore).where(LeaderboardScore.user_id == user.id))
     _fill(day, user.id)
     new = _rows_of(user.id)
-    tallies.add_counts(tallies.replaced(old, new))
+    ranks.add_counts(ranks.replaced(old, new))
     totals = tallies.refresh_zones(old, new)
     tallies.recount_promoter(user)
     current = {period_key(period, day) for period in PERIODS}

@@ -1,25 +1,23 @@
 """What the boards read besides the summary rows, kept in the same transaction as them:
-how many members hold each score (ranks), each zone's total per period (the zones
-board), each promoter's active volunteers (the promoters board).
+each zone's total per period (the zones board), each promoter's active volunteers (the
+promoters board), and the score counts of `ranks`.
 
-Every change is an upsert that adds to the stored value (`members + n`, `score + n`),
-so parallel awards each add their part under the row's lock; the rows of one change
-are written in key order, so two transactions take their locks in the same order.
-`refill` recomputes the three tables from the summary rows and the enrollments;
-`verify` compares them with that recomputation.
+A zone total changes by an upsert adding to it (`score + n`), in key order, so
+parallel awards each add their part and take their locks in one order. A promoter's
+tally is counted again under the promoter's row lock. `refill` recomputes all of them
+from the summary rows and the enrollments; `verify` compares them with a recount.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from sqlalchemy import case, delete, func, select
 
+from miniapp_api.leaderboards import ranks
 from miniapp_api.leaderboards.models import (
     CITY,
     LeaderboardScore,
-    LeaderboardScoreCount,
     LeaderboardZoneTotal,
     PromoterTally,
 )
@@ -29,42 +27,6 @@ from miniapp_api.users.models import ACTIVE, User
 from miniapp_api.zones.models import Enrollment
 
 ZONE_BOARD = "volunteers"
-COUNT_KEY = ["board", "period", "zone_id", "score"]
-
-
-def add_counts(deltas: Counter) -> None:
-    """Add `deltas` ((board, period, zone_id, score) -> members) to the score counts."""
-    rows = [
-        dict(zip(COUNT_KEY, key, strict=True), members=n) for key, n in sorted(deltas.items()) if n
-    ]
-    if not rows:
-        return
-    stmt = insert(LeaderboardScoreCount).values(rows)
-    db.session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=COUNT_KEY,
-            set_={"members": LeaderboardScoreCount.members + stmt.excluded.members},
-        )
-    )
-
-
-def moved(written: Iterable[tuple[str, str, int, int]], delta: int) -> Counter:
-    """The count changes of members whose score rose by `delta` to each written
-    (board, period, zone_id, score): a row at `delta` is new (earned scores are > 0)."""
-    deltas: Counter = Counter()
-    for board, period, zone, score in written:
-        deltas[(board, period, zone, score)] += 1
-        if score != delta:
-            deltas[(board, period, zone, score - delta)] -= 1
-    return deltas
-
-
-def replaced(old: Iterable[LeaderboardScore], new: Iterable[LeaderboardScore]) -> Counter:
-    deltas: Counter = Counter()
-    for rows, sign in ((old, -1), (new, 1)):
-        for row in rows:
-            deltas[(row.board, row.period, row.zone_id, row.score)] += sign
-    return deltas
 
 
 def _add_zone_rows(rows: list[dict]) -> None:
@@ -159,42 +121,32 @@ def recount_promoter(user: User) -> None:
 
 
 def _expected():
-    """The three tables as SELECTs computed from the summary rows and enrollments."""
-    score = LeaderboardScore
-    counts = select(score.board, score.period, score.zone_id, score.score, func.count()).group_by(
-        score.board, score.period, score.zone_id, score.score
-    )
+    """(label, model, recount query, stored rows worth comparing) for every table."""
+    row = LeaderboardScore
     zones = (
-        select(score.period, score.zone_id, func.sum(score.score), func.max(score.reached_seq))
-        .where(score.board == ZONE_BOARD, score.zone_id != CITY)
-        .group_by(score.period, score.zone_id)
+        select(row.period, row.zone_id, func.sum(row.score), func.max(row.reached_seq))
+        .where(row.board == ZONE_BOARD, row.zone_id != CITY)
+        .group_by(row.period, row.zone_id)
     )
-    return counts, zones, _active_volunteers()
+    return [
+        *ranks.expected(),
+        ("zone total", LeaderboardZoneTotal, zones, LeaderboardZoneTotal.score != 0),
+        ("promoter tally", PromoterTally, _active_volunteers(), PromoterTally.volunteers != 0),
+    ]
 
 
 def refill() -> None:
-    """Recompute the three tables (a step of the rebuild's unit of work)."""
-    counts, zones, tallies = _expected()
-    for model, query in (
-        (LeaderboardScoreCount, counts),
-        (LeaderboardZoneTotal, zones),
-        (PromoterTally, tallies),
-    ):
+    """Recompute every table (a step of the rebuild's unit of work)."""
+    for _, model, query, _ in _expected():
         db.session.execute(delete(model))
         columns = [column.name for column in model.__table__.columns]
         db.session.execute(model.__table__.insert().from_select(columns, query))
 
 
 def verify() -> list[str]:
-    """Every stored count, zone total and tally that differs from its recomputation."""
-    counts, zones, tallies = _expected()
-    checks = (
-        ("score count", LeaderboardScoreCount, counts, LeaderboardScoreCount.members != 0),
-        ("zone total", LeaderboardZoneTotal, zones, LeaderboardZoneTotal.score != 0),
-        ("promoter tally", PromoterTally, tallies, PromoterTally.volunteers != 0),
-    )
+    """Every stored count, zone total and tally that differs from its recount."""
     problems = []
-    for label, model, query, stored_filter in checks:
+    for label, model, query, stored_filter in _expected():
         table = model.__table__
         key_size = len(table.primary_key.columns)
         expected = {tuple(r[:key_size]): tuple(r[key_size:]) for r in db.session.execute(query)}
@@ -211,30 +163,6 @@ def verify() -> list[str]:
 
 
 # reads
-def members_above(board, score: int) -> int:
-    """How many members of `board` (backends.Board) have a higher score than `score`."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LeaderboardScoreCount.members), 0)).where(
-            LeaderboardScoreCount.board == board.name,
-            LeaderboardScoreCount.period == board.period,
-            LeaderboardScoreCount.zone_id == board.zone_id,
-            LeaderboardScoreCount.score > score,
-        )
-    )
-
-
-def members_at(board, scores: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(LeaderboardScoreCount.score, LeaderboardScoreCount.members).where(
-            LeaderboardScoreCount.board == board.name,
-            LeaderboardScoreCount.period == board.period,
-            LeaderboardScoreCount.zone_id == board.zone_id,
-            LeaderboardScoreCount.score.in_(scores),
-        )
-    )
-    return dict(rows.all())
-
-
 def zone_totals(period: str) -> list[tuple[int, int, int]]:
     rows = db.session.execute(
         select(

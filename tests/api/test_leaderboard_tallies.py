@@ -51,11 +51,13 @@ def test_ranks_and_around_from_the_counts_equal_counted_ranks(client, make_user,
     street = ZoneFactory(name="街道", parent_id=town.id)
     members = [make_user(roles=["volunteer"]) for _ in range(12)]
     scores = dict.fromkeys((m.id for m in members), 0)
-    for _ in range(40):  # few distinct scores: many ties
+    for _ in range(60):  # ties, and scores in several buckets of 128
         member = rng.choice(members)
-        amount = rng.choice([1, 2, 3])
+        amount = rng.choice([1, 2, 3, 64, 127, 128])
         earn(member, amount, zone_id=rng.choice([town.id, street.id]))
         scores[member.id] += amount
+    held = [s for s in scores.values() if s]
+    assert len(set(held)) < len(held) and len({s >> 7 for s in held}) >= 3  # what is tested
     assert leaderboards.verify() == []
     expected = counted_ranks({uid: s for uid, s in scores.items() if s})
     for member in members:
