@@ -10,8 +10,6 @@ from the summary rows and the enrollments; `verify` compares them with a recount
 
 from __future__ import annotations
 
-from collections import Counter
-
 from sqlalchemy import case, delete, func, select
 
 from miniapp_api.leaderboards import ranks
@@ -58,33 +56,55 @@ def add_zone_points(periods: list[str], zones: list[int], delta: int, seq: int) 
         )
 
 
-def refresh_zones(old: list[LeaderboardScore], new: list[LeaderboardScore]) -> dict:
-    """A member's rows were replaced: the zone totals they count in, adjusted, and each
-    one's latest ledger row found again (the member's may have been it). Returns the
-    touched totals: (period, zone_id) -> (score, reached_seq)."""
-    scores: Counter = Counter()
-    for rows, sign in ((old, -1), (new, 1)):
-        for row in rows:
-            if row.board == ZONE_BOARD and row.zone_id != CITY:
-                scores[(row.period, row.zone_id)] += sign * row.score
-    if not scores:
+def _zone_rows(rows) -> dict:
+    return {
+        (row.period, row.zone_id): row
+        for row in rows
+        if row.board == ZONE_BOARD and row.zone_id != CITY
+    }
+
+
+def _zone_changes(old: list, new: list) -> tuple[list[dict], list[tuple[str, int]]]:
+    """The zone-total changes of a member's rows `old` replaced by `new`, and the totals
+    whose latest ledger row may have been the member's."""
+    before, after = _zone_rows(old), _zone_rows(new)
+    changed, recheck = [], []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        same = was is not None and now is not None
+        if same and (was.score, was.reached_seq) == (now.score, now.reached_seq):
+            continue
+        delta = (now.score if now else 0) - (was.score if was else 0)
+        seq = now.reached_seq if now else 0
+        changed.append({"period": key[0], "zone_id": key[1], "score": delta, "reached_seq": seq})
+        if was is not None and seq < was.reached_seq:
+            recheck.append(key)
+    return changed, recheck
+
+
+def refresh_zones(old: list, new: list) -> dict:
+    """A member's summary rows `old` were replaced by `new`: the zone totals they count
+    in, adjusted; a total whose latest ledger row may have been the member's is looked up
+    again. Returns the changed totals: (period, zone_id) -> (score, reached_seq)."""
+    changed, recheck = _zone_changes(old, new)
+    if not changed:
         return {}
-    _add_zone_rows(
-        [{"period": p, "zone_id": z, "score": n, "reached_seq": 0} for (p, z), n in scores.items()]
-    )
-    totals = {}
-    for period, zone in sorted(scores):
-        latest = db.session.scalar(
+    _add_zone_rows(changed)
+    for period, zone in recheck:
+        total = db.session.get(LeaderboardZoneTotal, (period, zone), populate_existing=True)
+        total.reached_seq = db.session.scalar(
             select(func.coalesce(func.max(LeaderboardScore.reached_seq), 0)).where(
                 LeaderboardScore.board == ZONE_BOARD,
                 LeaderboardScore.period == period,
                 LeaderboardScore.zone_id == zone,
             )
         )
-        total = db.session.get(LeaderboardZoneTotal, (period, zone), populate_existing=True)
-        total.reached_seq = latest
-        totals[(period, zone)] = (total.score, latest)
     db.session.flush()
+    totals = {}
+    for row in changed:
+        key = (row["period"], row["zone_id"])
+        total = db.session.get(LeaderboardZoneTotal, key, populate_existing=True)
+        totals[key] = (total.score, total.reached_seq)
     return totals
 
 
