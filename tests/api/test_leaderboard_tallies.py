@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import update
 
 from miniapp_api.leaderboards import service as leaderboards
+from miniapp_api.leaderboards import tallies
 from miniapp_api.leaderboards.models import LeaderboardScoreCount
 from miniapp_api.points import service as points
 from miniapp_api.storage import db, unit_of_work
 from miniapp_api.users import service as users
+from miniapp_api.users.models import User
 from tests.factories import EnrollmentFactory, PromoterFactory, ZoneFactory
 from tests.helpers import fire_at_once
 
@@ -167,3 +169,24 @@ def test_parallel_check_ins_at_one_score_keep_the_counts_exact(
     assert body["me"] == {"rank": 1, "score": score}
     zones = board(client, headers[0], "zones")["items"]
     assert [(z["zone_id"], z["score"]) for z in zones] == [(zone.id, 20 * score)]
+
+
+@pytest.mark.postgres
+def test_parallel_bans_of_one_promoters_volunteers_all_count(app, app_ctx):
+    """Six of a promoter's volunteers banned at the same moment, each in its own
+    transaction: each recount waits for the promoter's lock, so the tally ends at 0."""
+    promoter = PromoterFactory()
+    volunteer_ids = [EnrollmentFactory(promoter=promoter).volunteer_id for _ in range(6)]
+    leaderboards.rebuild()
+    promoter_id = promoter.id
+    index = iter(range(len(volunteer_ids)))
+
+    def ban():
+        with app.app_context(), unit_of_work():
+            user = db.session.get(User, volunteer_ids[next(index)])
+            users.set_status(user, "banned")
+
+    fire_at_once(len(volunteer_ids), ban)
+    db.session.expire_all()
+    assert tallies.promoter_counts([promoter_id]) == {promoter_id: 0}
+    assert leaderboards.verify() == []
