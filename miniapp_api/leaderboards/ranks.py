@@ -5,8 +5,9 @@ bucket, plus the scores above it within its bucket, a few hundred rows at most,
 whatever the rank and however many dead row versions the summary table holds.
 
 A change is an upsert adding to `members`, written in key order (scores, then
-buckets), so parallel awards each add their part and take their locks in one order;
-a bucket changes only when a member's score crosses into another bucket.
+buckets) at the end of the unit of work (`pending`), so parallel awards each add their
+part and take their locks in one order; a bucket changes only when a member's score
+crosses into another bucket.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def _upsert(model, key: list[str], deltas: Counter) -> None:
     )
 
 
-def add_counts(deltas: Counter) -> None:
+def write_counts(deltas: Counter) -> None:
     """Add `deltas` ((board, period, zone_id, score) -> members) to the score counts
-    and their buckets."""
+    and their buckets (at the end of the unit of work: `pending`)."""
     buckets: Counter = Counter()
     for (board, period, zone, score), n in deltas.items():
         buckets[(board, period, zone, score >> BUCKET_BITS)] += n

@@ -16,7 +16,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import delete, func, literal, select, union_all
 
-from miniapp_api.leaderboards import ranks, redis_state, tallies
+from miniapp_api.leaderboards import pending, ranks, redis_state, tallies
 from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
 from miniapp_api.leaderboards.models import CITY, LeaderboardScore, sort_key, sql_sort_key
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
@@ -99,10 +99,10 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
         },
     ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.score, table.c.sort_key)
     written = db.session.execute(stmt).all()
-    ranks.add_counts(ranks.moved([row[:4] for row in written], entry.delta))
+    pending.add_counts(ranks.moved([row[:4] for row in written], entry.delta))
     changes = [("add", b, p, z, entry.user_id, key) for b, p, z, _, key in written]
     if ZONE_BOARD in boards:
-        tallies.add_zone_points(periods, lineage, entry.delta, entry.id)
+        pending.add_zone_points(periods, lineage, entry.delta, entry.id)
         changes += [("zone", p, z, entry.delta, entry.id) for p in periods for z in lineage]
     _queue(changes)
 
@@ -180,24 +180,33 @@ def on_membership_changed(_app, *, user: User) -> None:
     db.session.execute(delete(LeaderboardScore).where(LeaderboardScore.user_id == user.id))
     _fill(day, user.id)
     new = _rows_of(user.id)
-    ranks.add_counts(ranks.replaced(old, new))
-    totals = tallies.refresh_zones(old, new)
-    tallies.recount_promoter(user)
     current = {period_key(period, day) for period in PERIODS}
+    pending.add_counts(ranks.replaced(old, new))
+    pending.replace_zone_rows(old, new, partial(_set_zones, current))
+    tallies.recount_promoter(user)
     changes: list[tuple] = [
         ("rem", r.board, r.period, r.zone_id, r.user_id) for r in old if r.period in current
     ]
     changes += [("set", r.board, r.period, r.zone_id, r.user_id, r.sort_key) for r in new]
-    for (period, zone), (score, seq) in sorted(totals.items()):
-        if period in current:
-            changes.append(("zone_set", period, zone, score, seq))
     _queue(changes)
+
+
+def _set_zones(current: set[str], totals: dict) -> None:
+    """Redis gets the zone totals a membership change wrote (current periods)."""
+    _queue(
+        [
+            ("zone_set", period, zone, score, seq)
+            for (period, zone), (score, seq) in sorted(totals.items())
+            if period in current
+        ]
+    )
 
 
 @use_case
 def _refill(day: date) -> dict[str, int]:
     db.session.execute(delete(LeaderboardScore))
     _fill(day)
+    pending.discard()
     tallies.refill()
     return {
         key: db.session.scalar(

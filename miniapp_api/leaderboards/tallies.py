@@ -2,8 +2,9 @@
 each zone's total per period (the zones board), each promoter's active volunteers (the
 promoters board), and the score counts of `ranks`.
 
-A zone total changes by an upsert adding to it (`score + n`), in key order, so
-parallel awards each add their part and take their locks in one order. A promoter's
+A zone total changes by an upsert adding to it (`score + n`), in key order, at the end
+of the unit of work (`pending`), so parallel awards each add their part and take their
+locks in one order. A promoter's
 tally is counted again under the promoter's row lock. `refill` recomputes all of them
 from the summary rows and the enrollments; `verify` compares them with a recount.
 """
@@ -44,18 +45,6 @@ def _add_zone_rows(rows: list[dict]) -> None:
     )
 
 
-def add_zone_points(periods: list[str], zones: list[int], delta: int, seq: int) -> None:
-    """A volunteer's earning row counted by each of `zones` in each period."""
-    if zones:
-        _add_zone_rows(
-            [
-                {"period": p, "zone_id": z, "score": delta, "reached_seq": seq}
-                for p in periods
-                for z in zones
-            ]
-        )
-
-
 def _zone_rows(rows) -> dict:
     return {
         (row.period, row.zone_id): row
@@ -64,11 +53,11 @@ def _zone_rows(rows) -> dict:
     }
 
 
-def _zone_changes(old: list, new: list) -> tuple[list[dict], list[tuple[str, int]]]:
+def zone_changes(old: list, new: list) -> tuple[dict, set]:
     """The zone-total changes of a member's rows `old` replaced by `new`, and the totals
     whose latest ledger row may have been the member's."""
     before, after = _zone_rows(old), _zone_rows(new)
-    changed, recheck = [], []
+    changed, recheck = {}, set()
     for key in sorted(before.keys() | after.keys()):
         was, now = before.get(key), after.get(key)
         same = was is not None and now is not None
@@ -76,21 +65,23 @@ def _zone_changes(old: list, new: list) -> tuple[list[dict], list[tuple[str, int
             continue
         delta = (now.score if now else 0) - (was.score if was else 0)
         seq = now.reached_seq if now else 0
-        changed.append({"period": key[0], "zone_id": key[1], "score": delta, "reached_seq": seq})
+        changed[key] = (delta, seq)
         if was is not None and seq < was.reached_seq:
-            recheck.append(key)
+            recheck.add(key)
     return changed, recheck
 
 
-def refresh_zones(old: list, new: list) -> dict:
-    """A member's summary rows `old` were replaced by `new`: the zone totals they count
-    in, adjusted; a total whose latest ledger row may have been the member's is looked up
-    again. Returns the changed totals: (period, zone_id) -> (score, reached_seq)."""
-    changed, recheck = _zone_changes(old, new)
-    if not changed:
-        return {}
-    _add_zone_rows(changed)
-    for period, zone in recheck:
+def write_zones(changes: dict, recheck: set) -> None:
+    """Add `changes` ((period, zone_id) -> (points, latest ledger row)) to the zone
+    totals in key order, then find again the latest ledger row of the `recheck` ones."""
+    if changes:
+        _add_zone_rows(
+            [
+                {"period": p, "zone_id": z, "score": n, "reached_seq": seq}
+                for (p, z), (n, seq) in changes.items()
+            ]
+        )
+    for period, zone in sorted(recheck):
         total = db.session.get(LeaderboardZoneTotal, (period, zone), populate_existing=True)
         total.reached_seq = db.session.scalar(
             select(func.coalesce(func.max(LeaderboardScore.reached_seq), 0)).where(
@@ -100,12 +91,11 @@ def refresh_zones(old: list, new: list) -> dict:
             )
         )
     db.session.flush()
-    totals = {}
-    for row in changed:
-        key = (row["period"], row["zone_id"])
-        total = db.session.get(LeaderboardZoneTotal, key, populate_existing=True)
-        totals[key] = (total.score, total.reached_seq)
-    return totals
+
+
+def zone_total(period: str, zone_id: int) -> tuple[int, int]:
+    total = db.session.get(LeaderboardZoneTotal, (period, zone_id), populate_existing=True)
+    return (0, 0) if total is None else (total.score, total.reached_seq)
 
 
 def _active_volunteers():
