@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from miniapp_api.leaderboards import redis_state, tallies
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
-from miniapp_api.leaderboards.models import CITY, SEQ_SPAN
+from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, PromoterTally
 from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
 from miniapp_api.storage import db
 from miniapp_api.timeutil import local_today, period_key
@@ -121,11 +121,13 @@ def _lines(ranked: list[Ranked], *, with_counts: bool) -> list[Member]:
     ids = {r.member_id for r in ranked}
     if not ids:
         return []
-    rows = db.session.execute(
-        select(User.id, User.nickname, User.avatar_url).where(User.id.in_(ids))
-    ).all()
-    people = {row.id: row for row in rows}
-    counts = tallies.promoter_counts(list(ids)) if with_counts else {}
+    query = select(User.id, User.nickname, User.avatar_url).where(User.id.in_(ids))
+    if with_counts:  # the promoters' tallies in the same statement
+        query = query.add_columns(PromoterTally.volunteers).outerjoin(
+            PromoterTally, PromoterTally.promoter_id == User.id
+        )
+    people = {row.id: row for row in db.session.execute(query)}
+    counts = {uid: row.volunteers or 0 for uid, row in people.items()} if with_counts else {}
     return [
         Member(
             r.rank,

@@ -182,14 +182,3 @@ def zone_totals(period: str) -> list[tuple[int, int, int]]:
         ).where(LeaderboardZoneTotal.period == period, LeaderboardZoneTotal.score > 0)
     )
     return [tuple(row) for row in rows]
-
-
-def promoter_counts(promoter_ids: list[int]) -> dict[int, int]:
-    if not promoter_ids:
-        return {}
-    rows = db.session.execute(
-        select(PromoterTally.promoter_id, PromoterTally.volunteers).where(
-            PromoterTally.promoter_id.in_(promoter_ids)
-        )
-    )
-    return dict(rows.all())
