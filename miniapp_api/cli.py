@@ -1,5 +1,5 @@
 """Flask commands: content sync, zones import, users create-admin/grant/revoke/find/
-set-password/totp, points verify, leaderboards rebuild."""
+set-password/totp, points verify, leaderboards rebuild/verify."""
 
 from __future__ import annotations
 
@@ -174,6 +174,18 @@ def leaderboards_rebuild() -> None:
     counts = leaderboards.rebuild()
     summary = ", ".join(f"{period}: {count}" for period, count in counts.items())
     click.echo(f"leaderboards rebuilt from the ledger (rows per period: {summary})")
+
+
+@leaderboards_cli.command("verify")
+def leaderboards_verify() -> None:
+    """Check the score counts, zone totals and promoters' tallies against a count of
+    the summary rows and enrollments."""
+    problems = leaderboards.verify()
+    for line in problems:
+        click.echo(line)
+    if problems:
+        raise click.ClickException(f"{len(problems)} leaderboard tallies differ from a recount")
+    click.echo("every leaderboard tally equals its recount")
 
 
 @zones_cli.command("import")

@@ -129,8 +129,9 @@ _STATE = "uow_state"
 @contextmanager
 def unit_of_work() -> Iterator[Any]:
     """Commit when the block ends, roll back on any exception. Nested blocks join the
-    outermost one, which alone commits; callbacks given to `after_commit` run once the
-    outermost block has committed, and are dropped on a rollback."""
+    outermost one, which alone commits; callbacks given to `before_commit` run as its
+    last step, those given to `after_commit` once it has committed (dropped on a
+    rollback)."""
     session = db.session
     depth = session.info.get(_DEPTH, 0)
     if depth == 0:
@@ -139,6 +140,8 @@ def unit_of_work() -> Iterator[Any]:
     try:
         yield session
         if depth == 0:
+            for callback in session.info[_STATE].pop("before_commit", []):
+                callback()
             session.commit()
     except BaseException:
         if depth == 0:
@@ -170,6 +173,12 @@ def transaction_state() -> dict:
     if state is None or not db.session.info.get(_DEPTH):
         raise RuntimeError("no unit of work is active: run this inside a use case")
     return state
+
+
+def before_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` as the last step of the current unit of work, in its transaction
+    (work gathered until then and written at once, e.g. counters locked in one order)."""
+    transaction_state().setdefault("before_commit", []).append(callback)
 
 
 def after_commit(callback: Callable[[], None]) -> None:

@@ -1,22 +1,26 @@
 """The two leaderboard backends behind one interface.
 
 Both store, per board, each member's `sort_key` (models.sort_key): SQL in the
-summary table, Redis in one sorted set per board. Ranks are computed from it the
-same way for both, so the answers are identical.
+summary table, Redis in one sorted set per board. A rank is 1 + the members with a
+higher score (ties share it): Redis counts them in its sorted set (ZCOUNT, O(log n)),
+SQL sums the board's score counts above the score (`ranks`), never its rows.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 import redis
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from miniapp_api.leaderboards.models import CITY, LeaderboardScore
+from miniapp_api.leaderboards import ranks as score_counts
+from miniapp_api.leaderboards import tallies
+from miniapp_api.leaderboards.models import LeaderboardScore, lowest_key_above
 from miniapp_api.redis_store import EXTENSION_KEY as REDIS_EXTENSION_KEY
 from miniapp_api.storage import db
 
@@ -55,11 +59,9 @@ class Backend(Protocol):
 
     def key_of(self, board: Board, user_id: int) -> int | None: ...
 
-    def count_at_least(self, board: Board, key: int) -> int: ...
+    def ranks(self, board: Board, scores: list[int]) -> dict[int, int]: ...
 
-    def window(
-        self, board: Board, key: int | None, size: int
-    ) -> tuple[list[tuple[int, int]], int]: ...
+    def window(self, board: Board, key: int | None, size: int) -> list[tuple[int, int]]: ...
 
     def zones(self, period: str) -> list[ZoneScore]: ...
 
@@ -86,22 +88,21 @@ class SqlBackend:
         row = db.session.execute(query).first()
         return None if row is None else row.sort_key
 
-    def count_at_least(self, board, key):
-        query = (
-            select(func.count())
-            .select_from(LeaderboardScore)
-            .where(
-                LeaderboardScore.board == board.name,
-                LeaderboardScore.period == board.period,
-                LeaderboardScore.zone_id == board.zone_id,
-                LeaderboardScore.sort_key >= key,
-            )
-        )
-        return db.session.scalar(query)
+    def ranks(self, board, scores):
+        """The rank of each of `scores`: distinct, descending, and every score between
+        the first and the last that members hold (a run of consecutive members')."""
+        if not scores:
+            return {}
+        ranks = {scores[0]: score_counts.members_above(board, scores[0]) + 1}
+        if len(scores) > 1:
+            members = score_counts.members_at(board, scores[:-1])
+            for higher, score in itertools.pairwise(scores):
+                ranks[score] = ranks[higher] + members.get(higher, 0)
+        return ranks
 
     def window(self, board, key, size):
-        """Up to `size` members above and below `key` (the member itself included),
-        and the 1-based position of the first of them."""
+        """Up to `size` members above and below `key` (the member itself included):
+        two index range scans from the key."""
         pivot = -1 if key is None else key
         above = db.session.execute(
             self._rows(board)
@@ -118,42 +119,10 @@ class SqlBackend:
                 .limit(size + 1)
             ).all()
             entries += [tuple(row) for row in below]
-        if not entries:
-            return [], 1
-        return entries, self.count_at_least(board, entries[0][1] + 1) + 1
+        return entries
 
     def zones(self, period):
-        return ordered_zones(
-            [
-                ZoneScore(*row)
-                for row in db.session.execute(
-                    select(
-                        LeaderboardScore.zone_id,
-                        func.sum(LeaderboardScore.score),
-                        func.max(LeaderboardScore.reached_seq),
-                    )
-                    .where(
-                        LeaderboardScore.board == "volunteers",
-                        LeaderboardScore.period == period,
-                        LeaderboardScore.zone_id != CITY,
-                    )
-                    .group_by(LeaderboardScore.zone_id)
-                )
-            ]
-        )
-
-    def zone_total(self, period: str, zone_id: int) -> ZoneScore:
-        row = db.session.execute(
-            select(
-                func.coalesce(func.sum(LeaderboardScore.score), 0),
-                func.coalesce(func.max(LeaderboardScore.reached_seq), 0),
-            ).where(
-                LeaderboardScore.board == "volunteers",
-                LeaderboardScore.period == period,
-                LeaderboardScore.zone_id == zone_id,
-            )
-        ).one()
-        return ZoneScore(zone_id, row[0], row[1])
+        return ordered_zones([ZoneScore(*row) for row in tallies.zone_totals(period)])
 
 
 class RedisBackend:
@@ -204,8 +173,12 @@ class RedisBackend:
         score = self.client.zscore(self._board_key(board), user_id)
         return None if score is None else int(score)
 
-    def count_at_least(self, board, key):
-        return self.client.zcount(self._board_key(board), key, "+inf")
+    def ranks(self, board, scores):
+        name = self._board_key(board)
+        pipe = self.client.pipeline(transaction=False)
+        for score in scores:
+            pipe.zcount(name, lowest_key_above(score), "+inf")
+        return {score: above + 1 for score, above in zip(scores, pipe.execute(), strict=True)}
 
     def window(self, board, key, size):
         name = self._board_key(board)
@@ -216,9 +189,9 @@ class RedisBackend:
             position = self.client.zcount(name, f"({key}", "+inf")
             start, stop = max(0, position - size), position + size
         if stop < start:
-            return [], 1
+            return []
         pairs = self.client.zrevrange(name, start, stop, withscores=True)
-        return [(int(member), int(score)) for member, score in pairs], start + 1
+        return [(int(member), int(score)) for member, score in pairs]
 
     def zones(self, period):
         points = self.client.zrange(self._key("zonepts", period), 0, -1, withscores=True)

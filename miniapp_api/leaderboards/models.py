@@ -73,3 +73,57 @@ class LeaderboardSync(db.Model):
 
     backend: Mapped[str] = mapped_column(String(16), primary_key=True)
     lost_at: Mapped[datetime]
+
+
+class LeaderboardScoreCount(db.Model):
+    """How many members of a board hold each score, kept with the summary rows in the
+    same transaction: a member's rank is 1 + the members at higher scores, a sum over
+    the board's distinct scores instead of a count of its members."""
+
+    __tablename__ = "leaderboard_score_counts"
+
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(primary_key=True)
+    score: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[int]
+
+
+class LeaderboardZoneTotal(db.Model):
+    """A zone's volunteers' points in a period (its sub-zones' included) and the latest
+    ledger row counted: the zones board without summing the summary rows."""
+
+    __tablename__ = "leaderboard_zone_totals"
+
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(primary_key=True)
+    score: Mapped[int] = mapped_column(BigInteger())
+    reached_seq: Mapped[int] = mapped_column(BigInteger())
+
+
+class PromoterTally(db.Model):
+    """A promoter's active enrolled volunteers, as the promoters board shows them."""
+
+    __tablename__ = "leaderboard_promoter_tallies"
+
+    promoter_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    volunteers: Mapped[int]
+
+
+# Score counts are also summed per bucket of 2**BUCKET_BITS consecutive scores, so a
+# rank reads at most one bucket's scores and the buckets above it.
+BUCKET_BITS = 7
+
+
+class LeaderboardScoreBucket(db.Model):
+    """How many members of a board hold a score in each bucket (score >> BUCKET_BITS)."""
+
+    __tablename__ = "leaderboard_score_buckets"
+
+    board: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(12), primary_key=True)
+    zone_id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[int]

@@ -16,7 +16,7 @@ from functools import partial
 from flask import current_app
 from sqlalchemy import delete, func, literal, select, union_all
 
-from miniapp_api.leaderboards import redis_state
+from miniapp_api.leaderboards import pending, ranks, redis_state, tallies
 from miniapp_api.leaderboards.backends import RedisBackend, SqlBackend
 from miniapp_api.leaderboards.models import CITY, LeaderboardScore, sort_key, sql_sort_key
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
@@ -97,10 +97,12 @@ def on_points_awarded(_app, *, entry: PointsEntry) -> None:
             "reached_seq": stmt.excluded.reached_seq,
             "sort_key": sql_sort_key(new_score, stmt.excluded.reached_seq),
         },
-    ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.sort_key)
+    ).returning(table.c.board, table.c.period, table.c.zone_id, table.c.score, table.c.sort_key)
     written = db.session.execute(stmt).all()
-    changes = [("add", b, p, z, entry.user_id, key) for b, p, z, key in written]
+    pending.add_counts(ranks.moved([row[:4] for row in written], entry.delta))
+    changes = [("add", b, p, z, entry.user_id, key) for b, p, z, _, key in written]
     if ZONE_BOARD in boards:
+        pending.add_zone_points(periods, lineage, entry.delta, entry.id)
         changes += [("zone", p, z, entry.delta, entry.id) for p in periods for z in lineage]
     _queue(changes)
 
@@ -160,35 +162,52 @@ def _fill(day: date, user_id: int | None = None) -> None:
                 db.session.execute(LeaderboardScore.__table__.insert().from_select(COLUMNS, query))
 
 
-def _current_rows(day: date, user_id: int | None = None) -> list[LeaderboardScore]:
-    keys = [period_key(period, day) for period in PERIODS]
-    query = select(LeaderboardScore).where(LeaderboardScore.period.in_(keys))
-    if user_id is not None:
-        query = query.where(LeaderboardScore.user_id == user_id)
-    return list(db.session.scalars(query))
+def _rows_of(user_id: int):
+    """The user's summary rows, every period (plain rows, not tracked objects)."""
+    return db.session.execute(
+        select(*(LeaderboardScore.__table__.c[name] for name in COLUMNS)).where(
+            LeaderboardScore.user_id == user_id
+        )
+    ).all()
 
 
 def on_membership_changed(_app, *, user: User) -> None:
-    """Recompute a user's rows after their roles or status changed."""
+    """Recompute a user's rows after their roles or status changed, with the score
+    counts, zone totals and their promoter's tally."""
     db.session.flush()
     day = local_today()
-    old = _current_rows(day, user.id)
+    old = _rows_of(user.id)
     db.session.execute(delete(LeaderboardScore).where(LeaderboardScore.user_id == user.id))
     _fill(day, user.id)
-    new = _current_rows(day, user.id)
-    changes: list[tuple] = [("rem", r.board, r.period, r.zone_id, r.user_id) for r in old]
+    new = _rows_of(user.id)
+    current = {period_key(period, day) for period in PERIODS}
+    pending.add_counts(ranks.replaced(old, new))
+    pending.replace_zone_rows(old, new, partial(_set_zones, current))
+    tallies.recount_promoter(user)
+    changes: list[tuple] = [
+        ("rem", r.board, r.period, r.zone_id, r.user_id) for r in old if r.period in current
+    ]
     changes += [("set", r.board, r.period, r.zone_id, r.user_id, r.sort_key) for r in new]
-    touched = {(r.period, r.zone_id) for r in old + new if r.board == ZONE_BOARD and r.zone_id}
-    for period, zone in sorted(touched):
-        total = SqlBackend().zone_total(period, zone)
-        changes.append(("zone_set", period, zone, total.score, total.reached_seq))
     _queue(changes)
+
+
+def _set_zones(current: set[str], totals: dict) -> None:
+    """Redis gets the zone totals a membership change wrote (current periods)."""
+    _queue(
+        [
+            ("zone_set", period, zone, score, seq)
+            for (period, zone), (score, seq) in sorted(totals.items())
+            if period in current
+        ]
+    )
 
 
 @use_case
 def _refill(day: date) -> dict[str, int]:
     db.session.execute(delete(LeaderboardScore))
     _fill(day)
+    pending.discard()
+    tallies.refill()
     return {
         key: db.session.scalar(
             select(func.count()).where(LeaderboardScore.period == period_key(key, day))
@@ -246,7 +265,9 @@ def verify() -> list[tuple]:
                 query = _aggregate(board, period, day, by_zone=by_zone, user_id=None)
                 for row in db.session.execute(query):
                     expected[tuple(row[:4])] = row[4]
-    stored = {(r.board, r.period, r.zone_id, r.user_id): r.score for r in _current_rows(day)}
+    keys = [period_key(period, day) for period in PERIODS]
+    current = db.session.scalars(select(LeaderboardScore).where(LeaderboardScore.period.in_(keys)))
+    stored = {(r.board, r.period, r.zone_id, r.user_id): r.score for r in current}
     return sorted(
         (*key, stored.get(key, 0), expected.get(key, 0))
         for key in set(stored) | set(expected)

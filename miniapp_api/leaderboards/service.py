@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from miniapp_api.leaderboards import redis_state
+from miniapp_api.leaderboards import redis_state, tallies
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
-from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, lowest_key_above
-from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend, verify
+from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, PromoterTally
+from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
+from miniapp_api.leaderboards.scores import verify as verify_summaries
 from miniapp_api.moderation import service as moderation
 from miniapp_api.moderation.models import NICKNAME
 from miniapp_api.moderation.service import PLACEHOLDER_NICKNAME
@@ -30,8 +31,11 @@ __all__ = [
     "leaderboard",
     "rebuild",
     "verify",
+    "verify_summaries",
     "zone_board",
 ]
+
+verify = tallies.verify  # the counts, zone totals and tallies against a recount
 
 log = logging.getLogger(__name__)
 
@@ -86,19 +90,18 @@ class ZoneRank:
     score: int
 
 
-def _with_ranks(store: Backend, board, entries: list[tuple[int, int]], first_position: int):
-    """Ranks for a run of consecutive (member, sort_key) entries: ties share a rank."""
-    ranked: list[Ranked] = []
-    for offset, (member, key) in enumerate(entries):
-        score = key // SEQ_SPAN
-        if ranked and ranked[-1].score == score:
-            rank = ranked[-1].rank
-        elif not ranked:
-            rank = store.count_at_least(board, lowest_key_above(score)) + 1
-        else:
-            rank = first_position + offset
-        ranked.append(Ranked(rank, member, score))
-    return ranked
+def _with_ranks(store: Backend, board, entries: list[tuple[int, int]], *, from_top: bool):
+    """Ranks for a run of consecutive (member, sort_key) entries: ties share a rank.
+    From the top, a score's rank is the position of its first member; elsewhere the
+    backend gives it."""
+    scores = list(dict.fromkeys(key // SEQ_SPAN for _, key in entries))
+    if from_top:
+        ranks: dict[int, int] = {}
+        for position, (_, key) in enumerate(entries, start=1):
+            ranks.setdefault(key // SEQ_SPAN, position)
+    else:
+        ranks = store.ranks(board, scores)
+    return [Ranked(ranks[key // SEQ_SPAN], member, key // SEQ_SPAN) for member, key in entries]
 
 
 def _roles_of(user_id: int) -> set[str]:
@@ -106,15 +109,15 @@ def _roles_of(user_id: int) -> set[str]:
 
 
 def _read(store: Backend, board, user_id: int | None, limit: int, around: int):
-    top = _with_ranks(store, board, store.top(board, limit), 1)
+    top = _with_ranks(store, board, store.top(board, limit), from_top=True)
     me = neighbours = None
     if user_id is not None and BOARDS[board.name] in _roles_of(user_id):
         key = store.key_of(board, user_id)
         score = 0 if key is None else key // SEQ_SPAN
-        me = MyRank(store.count_at_least(board, lowest_key_above(score)) + 1, score)
+        me = MyRank(store.ranks(board, [score])[score], score)
         if around:
-            entries, first_position = store.window(board, key, around)
-            neighbours = _with_ranks(store, board, entries, first_position)
+            entries = store.window(board, key, around)
+            neighbours = _with_ranks(store, board, entries, from_top=False)
     return top, me, neighbours
 
 
@@ -123,12 +126,14 @@ def _lines(ranked: list[Ranked], *, with_counts: bool) -> list[Member]:
     ids = {r.member_id for r in ranked}
     if not ids:
         return []
-    rows = db.session.execute(
-        select(User.id, User.nickname, User.avatar_url).where(User.id.in_(ids))
-    ).all()
-    people = {row.id: row for row in rows}
+    query = select(User.id, User.nickname, User.avatar_url).where(User.id.in_(ids))
+    if with_counts:  # the promoters' tallies in the same statement
+        query = query.add_columns(PromoterTally.volunteers).outerjoin(
+            PromoterTally, PromoterTally.promoter_id == User.id
+        )
+    people = {row.id: row for row in db.session.execute(query)}
+    counts = {uid: row.volunteers or 0 for uid, row in people.items()} if with_counts else {}
     held = moderation.held_among(NICKNAME, list(ids))  # shown as the placeholder meanwhile
-    counts = zones.volunteer_counts(list(ids)) if with_counts else {}
     return [
         Member(
             r.rank,

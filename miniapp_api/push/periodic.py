@@ -111,10 +111,13 @@ def announce_due_content() -> int:
 
 
 def consistency_check() -> dict[str, int]:
-    """Balances against the ledger (`flask points verify`) and the leaderboards' summary
-    rows against the ledger; an error in the log for any difference."""
+    """Balances against the ledger (`flask points verify`), the leaderboards' summary
+    rows against the ledger and their counts and tallies against a recount (`flask
+    leaderboards verify`); an error in the log for any difference."""
     balances = points.verify_balances()
-    scores = leaderboards.verify()
+    scores = leaderboards.verify_summaries()
+    for problem in leaderboards.verify()[:20]:
+        log.error("leaderboards: %s", problem)
     for user_id, cached, ledger in balances[:20]:
         log.error("points: user %s has balance %s, ledger sum %s", user_id, cached, ledger)
     for row in scores[:20]:

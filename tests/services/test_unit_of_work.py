@@ -5,7 +5,14 @@ import pytest
 from sqlalchemy import func, select
 
 from miniapp_api.rewards.models import Reward
-from miniapp_api.storage import after_commit, db, transaction_state, unit_of_work, use_case
+from miniapp_api.storage import (
+    after_commit,
+    before_commit,
+    db,
+    transaction_state,
+    unit_of_work,
+    use_case,
+)
 
 
 def rewards_named(name: str) -> int:
@@ -58,6 +65,21 @@ def test_after_commit_runs_only_after_a_commit(app_ctx):
         after_commit(lambda: ran.append("rolled back"))
         raise ValueError
     assert ran == ["committed"]
+
+
+def test_before_commit_runs_last_in_the_outermost_transaction(app_ctx):
+    ran: list[str] = []
+    with unit_of_work():
+        with unit_of_work():
+            before_commit(lambda: (ran.append("last step"), add_reward("提交前")))
+        assert ran == []  # the inner block does not commit
+        ran.append("rest of the use case")
+    assert ran == ["rest of the use case", "last step"]
+    assert rewards_named("提交前") == 1
+    with pytest.raises(ValueError), unit_of_work():
+        add_reward("提交前失败")
+        before_commit(lambda: (_ for _ in ()).throw(ValueError("refused at the end")))
+    assert rewards_named("提交前失败") == 0  # its failure rolls the whole unit back
 
 
 def test_a_failing_after_commit_callback_does_not_undo_the_commit(app_ctx):
