@@ -34,6 +34,7 @@ DOMAINS = (
     "quizzes",
     "zones",
     "leaderboards",
+    "reports",
 )
 
 
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     wechat.init_app(app)
     init_jobs(app)
+    import_module("miniapp_api.reports.tasks")  # the periodic rollup, for the consumer
 
 
 def skip_app_wide_rate_check(app: Flask) -> None:
@@ -111,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         "zones.admin_routes",
         "quizzes.admin_routes",
         "admin.admin_routes",
+        "reports.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

@@ -165,6 +165,7 @@ ROUTES = [
           "/redemptions/{redemption_cancel}/cancel", action="redemption.cancel",
           caller="officer"),
     Route("GET", "/rewards", "/rewards", stranger=403),
+    Route("GET", "/stats", "/stats?zone_id={zone}"),
     Route("POST", "/rewards", "/rewards", {"name": "防骗手提袋", "points_cost": 20, "stock": 10},
           stranger=403, action="reward.create"),
     Route("PATCH", "/rewards/<int:reward_id>", "/rewards/{reward}", {"stock": 9},
