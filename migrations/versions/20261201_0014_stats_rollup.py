@@ -1,5 +1,5 @@
 """stats rollup: figures per (day, zone), article reads and question answers per
-(day, zone), and the days rolled up
+(day, zone), and the days rolled up; the ledger indexed by day
 
 Revision ID: 0014
 Revises: 0013
@@ -23,6 +23,7 @@ COUNTS = (
 
 
 def upgrade():
+    op.create_index('ix_points_ledger_local_date', 'points_ledger', ['local_date'])
     op.create_table(
         'stats_daily',
         sa.Column('day', sa.Date(), nullable=False),
@@ -66,3 +67,4 @@ def downgrade():
     op.drop_table('stats_question_daily')
     op.drop_table('stats_article_daily')
     op.drop_table('stats_daily')
+    op.drop_index('ix_points_ledger_local_date', table_name='points_ledger')

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from miniapp_api.reports.exports import FORMATS as EXPORT_FORMATS
+from miniapp_api.reports.exports import KINDS as EXPORT_KINDS
+from miniapp_api.reports.exports import export
 from miniapp_api.reports.rollup import compute_day, first_day, roll_up_day, rolled_up_days
 from miniapp_api.reports.stats import Report, statistics
+from miniapp_api.reports.writers import MIMETYPES
 from miniapp_api.timeutil import local_today
 
 __all__ = [
+    "EXPORT_FORMATS",
+    "EXPORT_KINDS",
+    "MIMETYPES",
     "Report",
     "compute_day",
+    "export",
     "roll_up_day",
     "roll_up_range",
     "statistics",

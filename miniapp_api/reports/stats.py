@@ -86,7 +86,7 @@ def _kept(column, zone_keys: set[int] | None):
     return True if zone_keys is None else column.in_(zone_keys or {-1})
 
 
-def _days_in(first: date, last: date) -> list[date]:
+def days_in(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
@@ -95,7 +95,7 @@ def collect(first: date, last: date, zone_keys: set[int] | None) -> dict:
     {"cells": {(day, zone): {name: n}}, "articles": {id: n}, "questions": {id: (n, right)}}."""
     today = local_today()
     rolled = rollup.rolled_up_days(first, last) - {today}
-    live = [day for day in _days_in(first, last) if day not in rolled]
+    live = [day for day in days_in(first, last) if day not in rolled]
     cells: dict = defaultdict(dict)
     articles: dict[int, int] = defaultdict(int)
     questions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -163,7 +163,7 @@ def statistics(
     first, last = resolve_range(date_from, date_to)
     zone_keys = zones_in_reach(officer, zone_id)
     data = collect(first, last, zone_keys)
-    days = _days_in(first, last)
+    days = days_in(first, last)
     totals = Figures(days=len(days))
     per_day = {day: Figures(day=day) for day in days}
     per_zone: dict[int, Figures] = {}
