@@ -167,3 +167,14 @@ def test_a_100000_row_export_streams_in_bounded_memory(client, app_ctx, auth_hea
     assert size > 6_000_000
     # The whole file, or all rows fetched at once, would be several times the bound.
     assert peak < 12_000_000, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+
+
+def test_the_stats_export_has_a_row_per_day_and_zone(client, world, auth_headers):
+    rows = rows_of(client.get(f"{EXPORTS}/stats.csv",
+                              headers=auth_headers(world.officer)))  # fmt: skip
+    assert rows[0][:7] == ["日期", "区域编号", "区域", "活跃用户", "活跃志愿者", "已加入志愿者",
+                           "新用户"]  # fmt: skip
+    body = rows[1:]
+    assert {row[2] for row in body} == {"白沙社区"}  # the town itself has no users
+    assert sum(int(row[6]) for row in body) == 3  # the promoter and its two volunteers
+    assert {int(row[5]) for row in body} == {2}  # both volunteers enrolled by each day's end
