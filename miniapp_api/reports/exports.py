@@ -26,7 +26,8 @@ STATS_HEADER = (
 def stats_rows(filters: kinds.Filters) -> Iterator[tuple]:
     """One row per (day, zone) with any figure, days first."""
     first, last = resolve_range(filters.first, filters.last)
-    cells = collect(first, last, filters.zone_keys)["cells"]
+    cells = collect(first, last, filters.zone_keys, [("day", "zone_id")])["groups"]
+    cells = {key: values for key, values in cells[("day", "zone_id")].items()}
     names = zones.zone_names(sorted({zone for _, zone in cells if zone}))
     order = {day: n for n, day in enumerate(days_in(first, last))}
     for day, zone in sorted(cells, key=lambda key: (order[key[0]], key[1])):

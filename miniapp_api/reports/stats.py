@@ -1,6 +1,6 @@
-"""GET /admin/stats: figures of a range of days from the rollup, with the days not
-rolled up yet (today, always) computed live by the same code, and the zones limited to
-the officer's reach."""
+"""GET /admin/stats: figures of a range of days from the rollup (today's is rebuilt
+every ten minutes), the days never rolled up computed live by the same code, and the
+zones limited to the officer's reach."""
 
 from __future__ import annotations
 
@@ -90,27 +90,31 @@ def days_in(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def collect(first: date, last: date, zone_keys: set[int] | None) -> dict:
-    """Per (day, zone) figures: rolled-up rows from SQL sums, plus live days. Returns
-    {"cells": {(day, zone): {name: n}}, "articles": {id: n}, "questions": {id: (n, right)}}."""
-    today = local_today()
-    rolled = rollup.rolled_up_days(first, last) - {today}
-    live = [day for day in days_in(first, last) if day not in rolled]
-    cells: dict = defaultdict(dict)
-    articles: dict[int, int] = defaultdict(int)
-    questions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    in_range = (DailyStats.day >= first, DailyStats.day <= last, DailyStats.day.in_(rolled))
-    columns = [getattr(DailyStats, name) for name in COUNTS]
-    for day, zone_id, *values in db.session.execute(
-        select(DailyStats.day, DailyStats.zone_id, *columns).where(
-            *in_range, _kept(DailyStats.zone_id, zone_keys)
+def collect(first: date, last: date, zone_keys: set[int] | None, groupings) -> dict:
+    """Figures summed by each grouping of ("day", "zone_id") — {grouping: {key: {name:
+    n}}}, with `enrolled_max` the largest `enrolled_volunteers` (enrollments only grow, so
+    the last day's) — plus "articles" {id: reads} and "questions" {id: [answered, right]}.
+    Rolled-up days are summed by the database, the others computed live."""
+    rolled = rollup.rolled_up_days(first, last)
+    found: dict = {grouping: defaultdict(lambda: defaultdict(int)) for grouping in groupings}
+    sums = [func.sum(getattr(DailyStats, name)) for name in COUNTS]
+    for grouping in groupings:
+        keys = [getattr(DailyStats, name) for name in grouping]
+        query = select(*keys, *sums, func.max(DailyStats.enrolled_volunteers)).where(
+            DailyStats.day >= first,
+            DailyStats.day <= last,
+            DailyStats.day.in_(rolled),
+            _kept(DailyStats.zone_id, zone_keys),
         )
-    ):
-        cells[(day, zone_id)] = dict(zip(COUNTS, values, strict=True))
-    _rolled_ranked(first, last, rolled, zone_keys, articles, questions)
-    for day in live:
-        _live_day(day, zone_keys, cells, articles, questions)
-    return {"cells": cells, "articles": articles, "questions": questions}
+        for row in db.session.execute(query.group_by(*keys)):
+            values = dict(zip((*COUNTS, "enrolled_max"), row[len(keys) :], strict=True))
+            found[grouping][tuple(row[: len(keys)])] = defaultdict(int, values)
+    data = {"groups": found, "articles": defaultdict(int), "questions": defaultdict(lambda: [0, 0])}
+    _rolled_ranked(first, last, rolled, zone_keys, data["articles"], data["questions"])
+    for day in days_in(first, last):
+        if day not in rolled:
+            _live_day(day, zone_keys, data)
+    return data
 
 
 def _rolled_ranked(first, last, rolled, zone_keys, articles, questions) -> None:
@@ -134,22 +138,29 @@ def _rolled_ranked(first, last, rolled, zone_keys, articles, questions) -> None:
         questions[question_id][1] += int(correct)
 
 
-def _live_day(day, zone_keys, cells, articles, questions) -> None:
+def _live_day(day: date, zone_keys: set[int] | None, data: dict) -> None:
     figures = rollup.compute_day(day)
 
     def kept(zone_id: int) -> bool:
         return zone_keys is None or zone_id in zone_keys
 
     for zone_id, values in figures.zones.items():
-        if kept(zone_id):
-            cells[(day, zone_id)] = values
+        if not kept(zone_id):
+            continue
+        place = {"day": day, "zone_id": zone_id}
+        for grouping, found in data["groups"].items():
+            target = found[tuple(place[name] for name in grouping)]
+            for name, value in values.items():
+                target[name] = int(target.get(name) or 0) + value
+            enrolled = values.get("enrolled_volunteers", 0)
+            target["enrolled_max"] = max(int(target.get("enrolled_max") or 0), enrolled)
     for (zone_id, article_id), reads in figures.articles.items():
         if kept(zone_id):
-            articles[article_id] += reads
+            data["articles"][article_id] += reads
     for (zone_id, question_id), (answered, right) in figures.questions.items():
         if kept(zone_id):
-            questions[question_id][0] += answered
-            questions[question_id][1] += right
+            data["questions"][question_id][0] += answered
+            data["questions"][question_id][1] += right
 
 
 def statistics(
@@ -162,18 +173,17 @@ def statistics(
     """The officer's figures for the days `date_from`..`date_to` (both included)."""
     first, last = resolve_range(date_from, date_to)
     zone_keys = zones_in_reach(officer, zone_id)
-    data = collect(first, last, zone_keys)
+    data = collect(first, last, zone_keys, [("day",), ("zone_id",)])
     days = days_in(first, last)
     totals = Figures(days=len(days))
     per_day = {day: Figures(day=day) for day in days}
-    per_zone: dict[int, Figures] = {}
-    for (day, zone), values in data["cells"].items():
-        totals.add(values)
+    for (day,), values in data["groups"][("day",)].items():
         per_day[day].add(values)
-        zone_figures = per_zone.setdefault(zone, Figures(days=len(days)))
-        zone_figures.add(values)
-        if day == last:
-            zone_figures.enrolled_at_end = int(values.get("enrolled_volunteers") or 0)
+        totals.add(values)
+    per_zone: dict[int, Figures] = {}
+    for (zone,), values in data["groups"][("zone_id",)].items():
+        per_zone[zone] = Figures(days=len(days), enrolled_at_end=int(values["enrolled_max"]))
+        per_zone[zone].add(values)
     totals.enrolled_at_end = sum(item.enrolled_at_end for item in per_zone.values())
     return Report(
         date_from=first,
