@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 ELIGIBLE = {
     "volunteers": "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
     "WHERE r.role = 'volunteer' AND u.status = 'active' ORDER BY u.id",
+    "admins": "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
+    "WHERE r.role = 'admin' AND u.status = 'active' ORDER BY u.id",
     "promoters": "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id "
     "WHERE r.role = 'promoter' AND u.status = 'active' ORDER BY u.id",
     "checkin": "SELECT u.id FROM users u WHERE u.status = 'active' AND NOT EXISTS "

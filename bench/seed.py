@@ -212,6 +212,8 @@ def main(argv: list[str] | None = None) -> dict:
     sink.commit()
     sink.conn.close()
     timer.step("leaderboards rebuild")
+    flask(args.database_url, "stats", "rollup", "--missing")  # every seeded day, then hourly
+    timer.step("statistics rollup")
     summary = {
         "seed": args.seed,
         "scale": args.scale,

@@ -37,6 +37,7 @@ DOMAINS = (
     "leaderboards",
     "push",
     "staff",
+    "reports",
 )
 
 
@@ -77,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     wechat.init_app(app)
     init_jobs(app)
+    import_module("miniapp_api.reports.tasks")  # the periodic rollup, for the consumer
 
 
 def skip_app_wide_rate_check(app: Flask) -> None:
@@ -118,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         "moderation.admin_routes",
         "admin.admin_routes",
         "push.admin_routes",
+        "reports.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

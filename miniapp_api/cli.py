@@ -1,5 +1,5 @@
 """Flask commands: content sync, zones import, users create-admin/grant/revoke/find/
-set-password/totp, points verify, leaderboards rebuild/verify."""
+set-password/totp, points verify, leaderboards rebuild/verify, stats rollup."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from miniapp_api.content.files import ContentError
 from miniapp_api.errors import AppError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
+from miniapp_api.reports import service as reports
 from miniapp_api.staff import cli as staff_cli
 from miniapp_api.users import service as users
 from miniapp_api.users.models import GRANTED_ROLES
@@ -29,6 +30,7 @@ points_cli = AppGroup("points", help="Check the points ledger.")
 leaderboards_cli = AppGroup("leaderboards", help="Maintain the leaderboards.")
 zones_cli = AppGroup("zones", help="Load zones (电子围栏).")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
+stats_cli = AppGroup("stats", help="Maintain the statistics rollup.")
 
 
 @content_cli.command("sync")
@@ -237,6 +239,20 @@ users_cli.add_command(staff_cli.set_password)
 users_cli.add_command(staff_cli.totp)
 
 
+@stats_cli.command("rollup")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default today).")
+@click.option("--missing", is_flag=True, help="Only days never rolled up (and today).")
+def stats_rollup(first, last, missing: bool) -> None:
+    """Rebuild the daily statistics (default: yesterday and today, app time zone)."""
+    first, last = (value.date() if value else None for value in (first, last))
+    if first and last and last < first:
+        raise click.ClickException("--to is before --from")
+    days = reports.roll_up_range(first, last, missing=missing)
+    span = f"{days[0]} to {days[-1]}" if days else "nothing to do"
+    click.echo(f"statistics rolled up: {len(days)} day(s), {span}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
@@ -244,3 +260,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(leaderboards_cli)
     app.cli.add_command(zones_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(stats_cli)

@@ -38,6 +38,8 @@ class PointsEntry(db.Model):
         CheckConstraint(in_list("reason", REASONS), name="reason_known"),
         Index("ix_points_ledger_user_id_reason_local_date", "user_id", "reason", "local_date"),
         Index("ix_points_ledger_user_id_id", "user_id", "id"),
+        # A day's rows city-wide: the statistics rollup and today's live figures.
+        Index("ix_points_ledger_local_date", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(
