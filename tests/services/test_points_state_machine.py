@@ -21,6 +21,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -46,13 +47,13 @@ from tests.factories import RewardFactory, UserFactory
 
 UNCAPPED = {"quiz": {"daily_cap": None}, "article_read": {"daily_cap": None}}
 INITIAL_STOCK = 3
-COST = 7
+COST = 5
 START = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Shanghai
 _refs = itertools.count()
 
 SETTINGS = settings(
-    max_examples=8,
-    stateful_step_count=25,
+    max_examples=15,
+    stateful_step_count=30,
     derandomize=True,
     database=None,
     deadline=None,
@@ -83,7 +84,10 @@ class PointsMachine(RuleBasedStateMachine):
 
     @initialize(target=users)
     def first_user(self):
-        return self._new_user(volunteer=True)
+        """A volunteer with enough points for a few redemptions."""
+        user_id = self._new_user(volunteer=True)
+        self.earn(user_id, "quiz", 3 * COST)
+        return user_id
 
     @rule(target=users, volunteer=st.booleans())
     def new_user(self, volunteer):
@@ -95,7 +99,9 @@ class PointsMachine(RuleBasedStateMachine):
         self.state[user.id] = "active"
         return user.id
 
-    @rule(user_id=users, reason=st.sampled_from(["quiz", "article_read"]), amount=st.integers(1, 9))
+    @rule(
+        user_id=users, reason=st.sampled_from(["quiz", "article_read"]), amount=st.integers(1, 20)
+    )
     def earn(self, user_id, reason, amount):
         if self.state[user_id] == "deleted":
             return
@@ -130,7 +136,7 @@ class PointsMachine(RuleBasedStateMachine):
     @rule(target=redemptions, user_id=users)
     def redeem(self, user_id):
         if self.state[user_id] == "deleted":
-            return -1
+            return multiple()
         stock = INITIAL_STOCK - len(self.pending)
         try:
             redemption = rewards.redeem(self._user(user_id), self.reward_id, None)
@@ -138,7 +144,7 @@ class PointsMachine(RuleBasedStateMachine):
             expected = "INSUFFICIENT_POINTS" if stock > 0 else "OUT_OF_STOCK"
             assert exc.error_code == expected
             assert stock == 0 or self.balance[user_id] < COST
-            return -1
+            return multiple()
         assert stock > 0 and self.balance[user_id] >= COST
         self.balance[user_id] -= COST
         self.pending.add(redemption.id)
@@ -147,8 +153,6 @@ class PointsMachine(RuleBasedStateMachine):
 
     @rule(redemption_id=redemptions)
     def cancel(self, redemption_id):
-        if redemption_id < 0:
-            return
         try:
             rewards_admin.cancel(redemption_id, self.admin)
         except rewards_admin.RedemptionNotPending:
