@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config, items):
         reason="fault tests run in CI's second pass: set DATABASE_URL (PostgreSQL) and REDIS_URL"
     )
     for item in items:
-        if "faults" in item.keywords and not second_pass:
+        if item.get_closest_marker("faults") is not None and not second_pass:
             item.add_marker(skip)
 
 
