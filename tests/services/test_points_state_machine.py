@@ -52,7 +52,7 @@ START = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Shanghai
 _refs = itertools.count()
 
 SETTINGS = settings(
-    max_examples=15,
+    max_examples=10,
     stateful_step_count=30,
     derandomize=True,
     database=None,
