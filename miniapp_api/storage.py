@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
-from miniapp_api.errors import NotFound
+from miniapp_api.errors import NotFound, is_database_outage
 from miniapp_api.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -115,9 +115,26 @@ def init_storage(app: Flask) -> None:
         # The default database lives under instance/, which may not exist yet.
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    app.teardown_appcontext(_close_session)
     if is_sqlite:
         with app.app_context():
             _configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    """End the request's session (before Flask-SQLAlchemy's teardown, registered first,
+    so run last). A database that dropped the connection after the answer was made (a
+    restart) fails the closing rollback: the connection is discarded, and the answer
+    stands instead of becoming a 500."""
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        if not is_database_outage(exc):
+            raise
+        log.warning("database connection lost while closing the session: %s", exc.orig)
+        with suppress(DBAPIError):
+            db.session.registry().invalidate()
+        db.session.registry.clear()
 
 
 # ---- the unit of work ---------------------------------------------------------------
