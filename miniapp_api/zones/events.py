@@ -57,12 +57,17 @@ class CheckIn:
 def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     """An event in the promoter's zone: a circle around a place that lies inside the
     zone or overlaps it, and a time window."""
-    zone_id = promoter_zone_id(promoter)
+    return new_event(promoter, promoter_zone_id(promoter), values)
+
+
+def new_event(organiser: User, zone_id: int, values: Mapping[str, Any]) -> Event:
+    """Add an event of `organiser` in `zone_id` once its window and circle pass (a step
+    of a use case)."""
     check_window(values["starts_at"], values["ends_at"])
     lng, lat = gcj02_location(values)
     check_in_zone(zone_id, lng, lat, values["radius_m"])
     event = Event(
-        promoter_id=promoter.id,
+        promoter_id=organiser.id,
         zone_id=zone_id,
         title=values["title"],
         description=values.get("description"),
