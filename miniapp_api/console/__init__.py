@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from miniapp_api.console.auth import ConsoleSessionInterface
+from miniapp_api.console.forms import register_pages
 from miniapp_api.console.layout import console_context, secure_response
 
 console_bp = Blueprint(
@@ -22,6 +23,10 @@ console_bp = Blueprint(
 )
 console_bp.context_processor(console_context)
 console_bp.after_request(secure_response)
+register_pages(console_bp)
+
+# The sections' pages register their routes on console_bp.
+from miniapp_api.console import audit, desk, events, rewards  # noqa: E402, F401
 
 
 def register_console(app: Flask) -> None:

@@ -1,0 +1,126 @@
+"""What the console's pages share to act: HTML form fields turned into the API schemas'
+input, their errors (and a use case's) as one Chinese message per field, the audit log's
+`via: "console"`, and the console's 404 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+from flask import Blueprint, g, render_template
+
+from miniapp_api.audit.service import VIA_KEY
+from miniapp_api.errors import AppError, NotFound
+from miniapp_api.messages import translate
+from miniapp_api.timeutil import app_timezone, to_local
+
+
+def mark_console_actions() -> None:
+    """Every audit entry a console request writes says `via: "console"`."""
+    g.setdefault(VIA_KEY, "console")
+
+
+def form_input(
+    form: Mapping[str, str],
+    *,
+    texts: Iterable[str] = (),
+    integers: Iterable[str] = (),
+    numbers: Iterable[str] = (),
+    instants: Iterable[str] = (),
+    checkboxes: Iterable[str] = (),
+    blank_is_none: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The fields a schema loads: whole numbers and numbers as such (left as typed when they
+    are not, for the schema to refuse), `datetime-local` values in the app's time zone,
+    ticked boxes as booleans; a blank field is left out (None for `blank_is_none`)."""
+    values: dict[str, Any] = {
+        name: form.get(name, "") in ("on", "1", "true") for name in checkboxes
+    }
+    kinds = [(texts, str), (integers, _integer), (numbers, _number), (instants, _instant)]
+    nullable = set(blank_is_none)
+    for names, convert in kinds:
+        for name in names:
+            raw = form.get(name, "").strip()
+            if raw:
+                values[name] = convert(raw)
+            elif name in nullable:
+                values[name] = None
+    return values
+
+
+def _integer(raw: str) -> int | str:
+    return int(raw) if raw.lstrip("-").isdigit() else raw
+
+
+def _number(raw: str) -> float | str:
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
+
+
+def _instant(raw: str) -> str:
+    """`2026-12-02T09:30` (what a datetime-local field sends) with the app's offset."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=app_timezone())
+    return moment.isoformat()
+
+
+def console_time(moment: datetime | None) -> str:
+    """A time as the console shows it: `2026-12-02 09:30`, in the app's time zone."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def local_input(moment: datetime | None) -> str:
+    """A time as a datetime-local field shows it, in the app's time zone."""
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def load(schema: ma.Schema, values: Mapping[str, Any]) -> tuple[dict | None, dict[str, str]]:
+    """The schema's loaded values, or None and the first Chinese message of each field."""
+    try:
+        return schema.load(values), {}
+    except ma.ValidationError as exc:
+        return None, field_messages(exc.normalized_messages())
+
+
+def field_messages(messages: Any) -> dict[str, str]:
+    """{field: first message} out of marshmallow's or a use case's nested errors."""
+    flat: dict[str, str] = {}
+    for key, value in (messages or {}).items():
+        if key in ("json", "form", "query") and isinstance(value, dict):
+            flat.update(field_messages(value))
+        elif isinstance(value, dict):  # a nested field: its first message
+            nested = list(field_messages(value).values())
+            if nested:
+                flat[key] = nested[0]
+        else:
+            first = value[0] if isinstance(value, list) and value else value
+            flat[key] = translate(str(first))
+    return flat
+
+
+def error_fields(exc: AppError) -> dict[str, str]:
+    """A use case's refusal as form errors: its field errors, else its message under `_`."""
+    return field_messages(exc.errors) or {"_": exc.message}
+
+
+def not_found_page(message: str | None = None):
+    return render_template("console/not_found.html", message=message or "页面不存在"), 404
+
+
+def register_pages(blueprint: Blueprint) -> None:
+    """Hook the console's shared request handling onto its blueprint."""
+    blueprint.before_request(mark_console_actions)
+    blueprint.add_app_template_filter(console_time, "console_time")
+
+    @blueprint.errorhandler(NotFound)
+    def _not_found(exc: NotFound):
+        return not_found_page(exc.message)
