@@ -44,6 +44,8 @@ def connect_domains(app: Flask) -> None:
         PersonalData("article_reads", articles.export_reads, articles.forget_reads),
         PersonalData("quiz_sessions", quizzes.export_sessions),
         PersonalData("enrollment", zones.export_enrollment),
+        PersonalData("promoter_applications", zones.export_applications, zones.forget_applications),
+        PersonalData("events", zones.export_events),
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)

@@ -56,6 +56,8 @@ class ExportSchema(ma.Schema):
     article_reads = fields.List(fields.Dict())
     quiz_sessions = fields.List(fields.Dict())
     enrollment = fields.Dict(allow_none=True)
+    promoter_applications = fields.List(fields.Dict())
+    events = fields.Dict()
 
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:

@@ -132,6 +132,8 @@ def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
         raise EventCancelled("活动已取消，不能签到")
     if not user.has_role("volunteer"):
         raise Forbidden("成为志愿者后才能参加活动签到")
+    if event.promoter_id == user.id:
+        raise Forbidden("组织者不能在自己的活动签到，签到积分只给来参加的志愿者")
     distance = _distance_on_site(event, values)
     users.lock(user.id)
     if db.session.scalar(
@@ -143,7 +145,7 @@ def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
     db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=distance))
     result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
     host = db.session.get(User, event.promoter_id)
-    if host is not None and host.status == USER_ACTIVE and host.id != user.id:
+    if host is not None and host.status == USER_ACTIVE:
         points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
     return CheckIn(event.id, result.awarded, distance, user.points_balance)
 
@@ -161,3 +163,33 @@ def _distance_on_site(event: Event, values: Mapping[str, Any]) -> float:
         # the zones' edge rule: accepted when the reported uncertainty reaches the circle
         raise OutsideEvent()
     return round(distance, 1)
+
+
+def export_events(user: User) -> dict:
+    """The user's part of `GET /me/export`: the events they organised and the check-ins
+    they made (the distance from the centre, never the location)."""
+    organised = db.session.scalars(
+        select(Event).where(Event.promoter_id == user.id).order_by(Event.id)
+    )
+    checkins = db.session.execute(
+        select(EventCheckin.event_id, EventCheckin.distance_m, EventCheckin.created_at)
+        .where(EventCheckin.user_id == user.id)
+        .order_by(EventCheckin.id)
+    )
+    return {
+        "organised": [
+            {
+                "id": event.id,
+                "zone_id": event.zone_id,
+                "title": event.title,
+                "starts_at": event.starts_at,
+                "ends_at": event.ends_at,
+                "cancelled": event.cancelled,
+            }
+            for event in organised
+        ],
+        "checkins": [
+            {"event_id": event_id, "distance_m": distance, "checked_in_at": at}
+            for event_id, distance, at in checkins
+        ],
+    }

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from miniapp_api.errors import Conflict
 from miniapp_api.storage import db, use_case
+from miniapp_api.users import service as users
 from miniapp_api.users.models import User
 from miniapp_api.zones.errors import ApplicationPending, NotPromoter
 from miniapp_api.zones.fences import get_zone
@@ -18,8 +19,10 @@ from miniapp_api.zones.models import PENDING, Enrollment, PromoterApplication, R
 
 @use_case
 def apply(user: User, values: Mapping[str, Any]) -> PromoterApplication:
-    """Apply to become a promoter for an active zone (one pending application at a time)."""
+    """Apply to become a promoter for an active zone (one pending application at a time:
+    the applicant's row lock makes a parallel burst yield one)."""
     get_zone(values["zone_id"], active_only=True)
+    users.lock(user.id)
     if user.has_role("promoter"):
         raise Conflict("您已经是宣传员了")
     pending = db.session.scalar(
@@ -42,6 +45,30 @@ def my_applications(user: User) -> list[PromoterApplication]:
             .order_by(PromoterApplication.id.desc())
         )
     )
+
+
+def export_applications(user: User) -> list[dict]:
+    """The user's part of `GET /me/export`: every application, with what it gave."""
+    return [
+        {
+            "id": application.id,
+            "zone_id": application.zone_id,
+            "real_name": application.real_name,
+            "phone": application.phone,
+            "organisation": application.organisation,
+            "status": application.status,
+            "reason": application.reason,
+            "created_at": application.created_at,
+            "decided_at": application.decided_at,
+        }
+        for application in my_applications(user)
+    ]
+
+
+def forget_applications(user: User) -> None:
+    """Account deletion: the applications (real name, phone, organisation) go; the
+    promoter roles they granted go with the account's roles."""
+    db.session.execute(delete(PromoterApplication).where(PromoterApplication.user_id == user.id))
 
 
 def promoter_zone_id(user: User) -> int:

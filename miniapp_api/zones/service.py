@@ -13,9 +13,16 @@ from miniapp_api.zones.events import (
     check_in_event,
     create_event,
     events_nearby,
+    export_events,
 )
 from miniapp_api.zones.fences import ZonePage, get_zone, list_zones, zone_names
-from miniapp_api.zones.promoters import apply, my_applications, refresh_points_zone
+from miniapp_api.zones.promoters import (
+    apply,
+    export_applications,
+    forget_applications,
+    my_applications,
+    refresh_points_zone,
+)
 from miniapp_api.zones.scope import Scope, ancestry, lineage, scope_of, subtree
 from miniapp_api.zones.volunteers import (
     Volunteer,
@@ -44,7 +51,10 @@ __all__ = [
     "current_code",
     "enroll",
     "events_nearby",
+    "export_applications",
     "export_enrollment",
+    "export_events",
+    "forget_applications",
     "get_event",
     "get_zone",
     "import_zones",
