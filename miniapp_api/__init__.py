@@ -5,7 +5,6 @@ from __future__ import annotations
 from importlib import import_module
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from miniapp_api import wechat, wiring
 from miniapp_api.config import Config, check_production_safety, load_config
@@ -17,6 +16,7 @@ from miniapp_api.jobs import init_jobs
 from miniapp_api.json_provider import IsoJSONProvider
 from miniapp_api.observability import configure_logging, register_request_id
 from miniapp_api.openapi import init_api
+from miniapp_api.proxies import TrustedProxyFix
 from miniapp_api.redis_store import redis_store
 from miniapp_api.storage import db, init_storage, render_item
 from miniapp_api.timeutil import install_clock
@@ -43,8 +43,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or load_config())
     check_production_safety(app.config)
     if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        hops, proxies = app.config["PROXY_FIX_HOPS"], app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, proxies)
 
     configure_logging(app)
     install_clock(app)

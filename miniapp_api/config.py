@@ -16,6 +16,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from miniapp_api.limits import RATE_LIMITS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 MIN_SECRET_BYTES = 32
@@ -96,8 +98,10 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env.int("CONSOLE_SESSION_HOURS", 8))
         # Production on one host, without PostgreSQL and Redis: only when asked for.
         self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
-        # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly).
+        # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly),
+        # and only when the connection comes from one of these addresses or networks.
         self.PROXY_FIX_HOPS = env.int("PROXY_FIX_HOPS", 0)
+        self.TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
 
     def _storage(self, env: _Env) -> None:
         """The database, Redis and the leaderboard backend."""
@@ -148,11 +152,9 @@ class Config:
         self.RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_KEY_PREFIX = f"{self.REDIS_KEY_PREFIX}rl"
-        # Retry-After is set on 429 responses only (errors.handle_rate_limited).
-        self.RATELIMIT_HEADERS_ENABLED = False
-        # With Redis down, let requests through rather than fail every one of them.
-        self.RATELIMIT_SWALLOW_ERRORS = True
-        self.LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", "20 per minute")
+        # The limiter's fixed behaviour (fallback with Redis down…) is in extensions.py.
+        for name, limit in RATE_LIMITS.items():  # the table in limits.py
+            setattr(self, limit.setting(name), env.str(limit.setting(name), limit.default))
 
     def _content_and_quizzes(self, env: _Env) -> None:
         """Points rules, the content folder, quizzes."""
@@ -176,9 +178,6 @@ class Config:
         # Sessions answered faster than this on average are scored, flagged and earn nothing.
         self.QUIZ_MIN_SECONDS_PER_QUESTION = env.float("QUIZ_MIN_SECONDS_PER_QUESTION", 3.0)
         self.QUIZ_MAX_OPEN_SESSIONS = env.int("QUIZ_MAX_OPEN_SESSIONS", 3)
-        self.QUIZ_SESSION_RATE_LIMIT = env.str(
-            "QUIZ_SESSION_RATE_LIMIT", "6 per minute;100 per day"
-        )
         # Item statistics flag a question only after this many answers.
         self.QUIZ_STATS_MIN_ANSWERS = env.int("QUIZ_STATS_MIN_ANSWERS", 30)
 
@@ -192,8 +191,6 @@ class Config:
         self.ENROLL_MAX_ACCURACY_M = env.float("ENROLL_MAX_ACCURACY_M", 100.0)
         self.ENROLL_JUMP_WINDOW_SECONDS = env.int("ENROLL_JUMP_WINDOW_SECONDS", 60)
         self.ENROLL_JUMP_MAX_METRES = env.float("ENROLL_JUMP_MAX_METRES", 1000.0)
-        self.ENROLL_USER_RATE_LIMIT = env.str("ENROLL_USER_RATE_LIMIT", "10 per minute")
-        self.ENROLL_CODE_RATE_LIMIT = env.str("ENROLL_CODE_RATE_LIMIT", "120 per minute")
         # Reading points: the least time between opening an article and finishing it.
         self.ARTICLE_MIN_READ_SECONDS = env.int("ARTICLE_MIN_READ_SECONDS", 15)
 

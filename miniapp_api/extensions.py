@@ -18,4 +18,13 @@ cache = Cache()
 # The console's forms carry CSRF tokens; the JSON API, which uses bearer tokens, is exempt.
 csrf = CSRFProtect()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address)
+# The abuse limits (limits.py). Retry-After is set on 429 answers only
+# (errors.handle_rate_limited); with Redis unreachable or hung (half a second at most),
+# each worker counts in its own memory: never an error, never no limit.
+limiter = Limiter(
+    key_func=get_remote_address,
+    headers_enabled=False,
+    swallow_errors=True,
+    in_memory_fallback_enabled=True,
+    storage_options={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+)

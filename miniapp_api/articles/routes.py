@@ -14,6 +14,7 @@ from miniapp_api.articles.schemas import (
     FeedSchema,
     ReadResultSchema,
 )
+from miniapp_api.limits import limited
 from miniapp_api.response_cache import shared
 from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 
@@ -61,7 +62,9 @@ def get_article(id_or_slug):
 
 @blp.route("/articles/<int:article_id>/read", methods=["POST"])
 @login_required()
+@limited("article_read")
 @blp.response(200, ReadResultSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(409, response="CONFLICT", description="READ_TOO_FAST")
 @blp.alt_response(404, response="NOT_FOUND")
 def read_article(article_id):

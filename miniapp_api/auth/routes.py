@@ -1,6 +1,5 @@
 """Login, token refresh and logout."""
 
-from flask import current_app
 from flask_jwt_extended import current_user, get_jwt
 
 from miniapp_api.auth import service
@@ -10,7 +9,7 @@ from miniapp_api.auth.schemas import (
     LoginSchema,
     WeChatLoginSchema,
 )
-from miniapp_api.extensions import limiter
+from miniapp_api.limits import limited
 from miniapp_api.web import Blueprint, login_required
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
@@ -22,12 +21,8 @@ dev_blp = Blueprint(
 )
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @blp.route("/wechat-login", methods=["POST"])
-@limiter.limit(_login_limit)
+@limited("login")
 @blp.arguments(WeChatLoginSchema)
 @blp.response(200, LoginSchema)
 @blp.alt_response(401, response="UNAUTHORIZED", description="WECHAT_CODE_INVALID")
@@ -41,7 +36,9 @@ def wechat_login(payload):
 
 @blp.route("/refresh", methods=["POST"])
 @login_required(refresh=True)
+@limited("refresh")
 @blp.response(200, AccessTokenSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 def refresh():
     """Exchange a refresh token for a new access token."""
     return service.refresh(current_user, get_jwt())
@@ -56,7 +53,7 @@ def logout():
 
 
 @dev_blp.route("/dev-login", methods=["POST"])
-@limiter.limit(_login_limit)
+@limited("login")
 @dev_blp.arguments(DevLoginSchema)
 @dev_blp.response(200, LoginSchema)
 def dev_login(payload):

@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_jwt_extended import current_user
 
+from miniapp_api.limits import limited
 from miniapp_api.points import service
 from miniapp_api.points.schemas import CheckinSchema, PointsHistorySchema, RulesSchema
 from miniapp_api.web import Blueprint, PageArgsSchema, login_required
@@ -28,7 +29,9 @@ def points_rules():
 
 @blp.route("/me/checkin", methods=["POST"])
 @login_required()
+@limited("checkin")
 @blp.response(200, CheckinSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(409, response="CONFLICT", description="ALREADY_CHECKED_IN")
 def check_in():
     """Today's check-in (once a day; a bonus every 7th consecutive day)."""

@@ -1,9 +1,8 @@
 """Quizzes for residents: modes, sessions, answering, submitting, the mistakes book."""
 
-from flask import current_app
 from flask_jwt_extended import current_user
 
-from miniapp_api.extensions import limiter
+from miniapp_api.limits import limited
 from miniapp_api.quizzes import service
 from miniapp_api.quizzes.schemas import (
     MistakePageSchema,
@@ -20,14 +19,6 @@ from miniapp_api.web import Blueprint, PageArgsSchema, idempotency_key, login_re
 blp = Blueprint("quizzes", __name__, url_prefix="/api/v1", description="Quizzes (答题)")
 
 
-def _session_limit() -> str:
-    return current_app.config["QUIZ_SESSION_RATE_LIMIT"]
-
-
-def _per_user() -> str:
-    return f"quiz-sessions:user:{current_user.id}"
-
-
 @blp.route("/quizzes", methods=["GET"])
 @login_required()
 @blp.response(200, QuizModeListSchema)
@@ -38,7 +29,7 @@ def list_modes():
 
 @blp.route("/quiz-sessions", methods=["POST"])
 @login_required()
-@limiter.limit(_session_limit, key_func=_per_user)
+@limited("quiz_session")
 @blp.arguments(QuizSessionCreateSchema)
 @blp.response(201, QuizSessionSchema)
 @blp.alt_response(

@@ -2,6 +2,7 @@
 
 from flask_jwt_extended import current_user
 
+from miniapp_api.limits import limited
 from miniapp_api.rewards import service
 from miniapp_api.rewards.schemas import RedemptionPageSchema, RedemptionSchema, RewardPageSchema
 from miniapp_api.web import Blueprint, PageArgsSchema, idempotency_key, login_required
@@ -19,7 +20,9 @@ def list_rewards(args):
 
 @blp.route("/rewards/<int:reward_id>/redeem", methods=["POST"])
 @login_required()
+@limited("redeem")
 @blp.response(201, RedemptionSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(
     409,
     response="CONFLICT",

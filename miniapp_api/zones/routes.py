@@ -1,9 +1,9 @@
 """Zones, promoter applications and codes, enrollment, events."""
 
-from flask import Response, current_app, request
+from flask import Response
 from flask_jwt_extended import current_user
 
-from miniapp_api.extensions import limiter
+from miniapp_api.limits import limited
 from miniapp_api.web import Blueprint, PageArgsSchema, login_required
 from miniapp_api.zones import service
 from miniapp_api.zones.schemas import (
@@ -31,24 +31,6 @@ from miniapp_api.zones.schemas import (
 blp = Blueprint("zones", __name__, url_prefix="/api/v1", description="Zones and enrollment")
 
 
-def _user_limit() -> str:
-    return current_app.config["ENROLL_USER_RATE_LIMIT"]
-
-
-def _code_limit() -> str:
-    return current_app.config["ENROLL_CODE_RATE_LIMIT"]
-
-
-def _per_user() -> str:
-    return f"enroll:user:{current_user.id}"
-
-
-def _per_code() -> str:
-    body = request.get_json(silent=True)
-    scene = body.get("scene") if isinstance(body, dict) else None
-    return f"enroll:code:{scene if isinstance(scene, str) else '-'}"
-
-
 @blp.route("/zones", methods=["GET"])
 @blp.arguments(ZoneArgsSchema, location="query")
 @blp.response(200, ZoneListSchema)
@@ -60,8 +42,10 @@ def list_zones(args):
 
 @blp.route("/promoter-applications", methods=["POST"])
 @login_required()
+@limited("application")
 @blp.arguments(ApplicationInputSchema)
 @blp.response(201, ApplicationSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
 def apply(payload):
     """Apply to become a promoter (宣传员) for a zone."""
@@ -102,8 +86,7 @@ def rotate(payload):
 
 @blp.route("/enrollments", methods=["POST"])
 @login_required()
-@limiter.limit(_user_limit, key_func=_per_user)
-@limiter.limit(_code_limit, key_func=_per_code)
+@limited("enroll_user", "enroll_code")
 @blp.arguments(EnrollSchema)
 @blp.response(201, EnrollResultSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="QR_INVALID")
@@ -130,8 +113,10 @@ def volunteers(args):
 
 @blp.route("/events", methods=["POST"])
 @login_required("promoter")
+@limited("event_create")
 @blp.arguments(EventInputSchema)
 @blp.response(201, EventSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
@@ -178,8 +163,10 @@ def cancel_event(payload, event_id):
 
 @blp.route("/events/<int:event_id>/checkins", methods=["POST"])
 @login_required()
+@limited("event_checkin")
 @blp.arguments(LocationSchema)
 @blp.response(201, CheckinResultSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(403, response="FORBIDDEN", description="OUTSIDE_EVENT, not a volunteer")
 @blp.alt_response(
     409, response="CONFLICT", description="EVENT_NOT_OPEN, EVENT_CANCELLED, ALREADY_CHECKED_IN"

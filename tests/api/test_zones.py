@@ -455,6 +455,9 @@ def test_an_implausible_jump_is_refused(client, clock, make_user, promoter, auth
 
 
 def test_enrollment_is_rate_limited_per_user_and_per_code(app_factory, make_user, auth_headers):
+    """Every scan counts against the scanning user; only scans that enrolled someone
+    count against the code, so throwaway accounts scanning from outside the zone never
+    lock a promoter's code for the real volunteers on site (defect 9)."""
     app = app_factory(
         RATELIMIT_ENABLED=True,
         ENROLL_USER_RATE_LIMIT="2 per minute",
@@ -467,11 +470,18 @@ def test_enrollment_is_rate_limited_per_user_and_per_code(app_factory, make_user
         assert codes == [404, 404]
         body = assert_error(scan(client, headers, "whatever"), 429, "RATE_LIMITED")
         assert body["code"] == 429
-        others = [auth_headers(make_user()) for _ in range(2)]
-        assert scan(client, others[0], "busy-code").status_code == 404
-        assert scan(client, others[1], "busy-code").status_code == 404
-        # the third scan of this code within the minute, by someone new: the code's limit
-        assert_error(scan(client, auth_headers(make_user()), "busy-code"), 429, "RATE_LIMITED")
+        admin = make_user(roles=["admin"])
+        fence = create_zone(client, auth_headers(admin))
+        promoter = PromoterFactory(zone=db.session.get(Zone, fence["id"]))
+        scene = scene_of(client, auth_headers(promoter))
+        far = CENTRE[1] + 0.2
+        for _ in range(6):  # six throwaway accounts, each scanning from 20 km away
+            refused = scan(client, auth_headers(make_user()), scene, lat=far)
+            assert_error(refused, 403, "OUTSIDE_ZONE")
+        for _ in range(2):
+            assert scan(client, auth_headers(make_user()), scene).status_code == 201
+        # the code's third enrollment within the minute: the code's limit
+        assert_error(scan(client, auth_headers(make_user()), scene), 429, "RATE_LIMITED")
 
 
 def test_parallel_scans_by_one_person_create_one_enrollment(

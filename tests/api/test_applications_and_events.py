@@ -11,7 +11,7 @@ from sqlalchemy import select
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.storage import db
 from miniapp_api.users.models import User, UserRole
-from miniapp_api.zones.models import PromoterApplication
+from miniapp_api.zones.models import PromoterApplication, RoleZone
 from tests.factories import EnrollmentFactory, UserFactory
 from tests.factories.zones import (
     ZONE_CENTRE,
@@ -124,3 +124,31 @@ def test_an_organiser_earns_nothing_at_their_own_event(client, auth_headers):
         select(PointsEntry.reason).where(PointsEntry.user_id == organiser.id)
     ).all()
     assert "event_checkin" not in reasons and "event_host" not in reasons
+
+
+@pytest.mark.postgres
+def test_parallel_approvals_of_one_application_grant_once(app, live_server, auth_headers):
+    """Defect 8 of the attack report: ten officers approving one application at the same
+    instant were 500s (UniqueViolation on the role's zone). One approval wins; the others
+    are APPLICATION_DECIDED; the applicant holds the promoter role for the zone once."""
+    zone_id = ZoneFactory().id
+    application = PromoterApplicationFactory(zone_id=zone_id)
+    application_id, applicant_id = application.id, application.user_id
+    officers = [auth_headers(UserFactory(roles=["admin"])) for _ in range(10)]
+    pending = iter(officers)
+
+    def send():
+        return httpx.post(
+            f"{live_server}/api/v1/admin/promoter-applications/{application_id}/approve",
+            headers=next(pending),
+            timeout=60,
+        )
+
+    responses = fire_at_once(10, send)
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 9
+    assert {r.json()["error"] for r in responses if r.status_code == 409} == {"APPLICATION_DECIDED"}
+    db.session.expire_all()
+    grants = db.session.scalars(
+        select(RoleZone).where(RoleZone.user_id == applicant_id, RoleZone.role == "promoter")
+    ).all()
+    assert [grant.zone_id for grant in grants] == [zone_id]
