@@ -12,11 +12,20 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError, iterparse
 
 from miniapp_api.quizzes.checks import MULTIPLE, OPTION_KEYS, SINGLE, TRUE_FALSE
 
 MAX_ROWS = 2000
+# An XLSX is a zip of XML parts: checked while streaming, before openpyxl reads it, so a
+# small upload that unpacks to gigabytes (or to millions of tiny cells or strings) is
+# refused after reading at most MAX_UNPACKED_BYTES.
+MAX_UNPACKED_BYTES = 16 * 1024 * 1024
+MAX_CELLS = 60_000  # 2,000 rows of 30 columns
+MAX_SHARED_STRINGS = 60_000
+MAX_CELL_CHARS = 5_000
 HEADERS: dict[str, tuple[str, ...]] = {
     "id": ("id", "key", "编号", "题目编号", "题号"),
     "category": ("category", "诈骗类型", "类型", "分类"),
@@ -74,7 +83,7 @@ def read_rows(filename: str, data: bytes) -> list[ImportRow]:
     for number, cells in enumerate(table[1:], start=2):
         values = {column: _cell(cells, index) for index, column in columns.items()}
         if any(values.values()):
-            rows.append(ImportRow(number, values))
+            rows.append(_checked(ImportRow(number, values)))
     if not rows:
         raise SpreadsheetError("文件里没有题目")
     if len(rows) > MAX_ROWS:
@@ -96,9 +105,86 @@ def _csv_table(data: bytes) -> list[list[str]]:
         raise SpreadsheetError(f"CSV 格式有误：{exc}") from exc
 
 
+def _checked(row: ImportRow) -> ImportRow:
+    """A NUL never reaches the database (PostgreSQL refuses it in text)."""
+    for column, value in row.values.items():
+        if "\x00" in value:
+            row.values[column] = value.replace("\x00", "")
+            row.problem(column, "含有不允许的控制字符（NUL）")
+    return row
+
+
+class _Budget:
+    """What an archive may unpack to, spent while its parts are read."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+
+    def reader(self, part):
+        budget = self
+
+        class Capped:
+            def read(self, size: int = 65536) -> bytes:
+                chunk = part.read(min(size if size > 0 else 65536, 65536))
+                budget.left -= len(chunk)
+                if budget.left < 0:
+                    raise SpreadsheetError("XLSX 文件解压后过大，请删除多余内容后重新上传")
+                return chunk
+
+        return Capped()
+
+
+def _check_xlsx(data: bytes) -> None:
+    """Stream every part of the archive within the unpacked budget, counting the cells
+    of the sheets and the length and number of the shared strings."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise SpreadsheetError("无法读取 XLSX 文件") from exc
+    budget = _Budget(MAX_UNPACKED_BYTES)
+    with archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise SpreadsheetError("XLSX 文件解压后过大，请删除多余内容后重新上传")
+        try:
+            for info in archive.infolist():
+                with archive.open(info) as part:
+                    _check_part(info.filename, budget.reader(part))
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+            raise SpreadsheetError("无法读取 XLSX 文件") from exc
+
+
+def _check_part(name: str, stream) -> None:
+    counted, limit = _counted_element(name)
+    if counted is None:
+        while stream.read():
+            pass
+        return
+    count = 0
+    try:
+        for _event, element in iterparse(stream, events=("end",)):
+            if element.tag.rsplit("}", 1)[-1] == counted:
+                count += 1
+                if count > limit:
+                    raise SpreadsheetError(f"XLSX 文件内容过多（超过 {limit} 个单元格或文字）")
+            if element.text and len(element.text) > MAX_CELL_CHARS:
+                raise SpreadsheetError(f"XLSX 单元格文字过长（超过 {MAX_CELL_CHARS} 字）")
+            element.clear()
+    except ParseError as exc:
+        raise SpreadsheetError("无法读取 XLSX 文件") from exc
+
+
+def _counted_element(name: str) -> tuple[str | None, int]:
+    if name == "xl/sharedStrings.xml":
+        return "si", MAX_SHARED_STRINGS
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        return "c", MAX_CELLS
+    return None, 0
+
+
 def _xlsx_table(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    _check_xlsx(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # style warnings of files made by other programs

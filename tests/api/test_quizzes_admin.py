@@ -2,6 +2,8 @@
 
 import csv
 import io
+import tracemalloc
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -314,3 +316,65 @@ def test_item_statistics_on_a_known_dataset(client, admin, make_user):
         select(QuestionOption.public_id).where(QuestionOption.question_id == q1.id)
     )
     assert {o["id"] for o in one["options"]} == set(opts)
+
+
+# ---- hostile spreadsheets (defects 5 and 13 of the attack report) ----------------------------
+
+
+def real_workbook_with(parts: dict[str, bytes]) -> bytes:
+    """A real question workbook with some of its parts replaced, deflated as Excel does."""
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(GOOD_ROWS))) as original:
+        contents = {name: original.read(name) for name in original.namelist()}
+    contents.update(parts)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in contents.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def shared_strings(*texts: str) -> bytes:
+    items = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    return f'<sst xmlns="urn:x">{items}</sst>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        # one 1 GB-class string in a few kilobytes: refused by what it would unpack to
+        (
+            {"xl/sharedStrings.xml": b"<sst><si><t>" + b"a" * 64_000_000 + b"</t></si></sst>"},
+            "解压后过大",
+        ),
+        # millions of tiny strings, or cells, within the size: refused by their number
+        ({"xl/sharedStrings.xml": shared_strings(*["a"] * 70_000)}, "内容过多"),
+        ({"xl/worksheets/sheet1.xml": b"<w>" + b"<c><v>1</v></c>" * 70_000 + b"</w>"}, "内容过多"),
+        ({"xl/sharedStrings.xml": shared_strings("长" * 6_000)}, "文字过长"),
+        ({"xl/sharedStrings.xml": b"<sst><si><t>unclosed"}, "无法读取"),
+    ],
+    ids=["unpacks-huge", "many-strings", "many-cells", "long-string", "broken-xml"],
+)
+def test_a_hostile_xlsx_is_refused_before_it_is_unpacked(client, admin, parts, message):
+    data = real_workbook_with(parts)
+    assert len(data) < 200_000
+    tracemalloc.start()
+    try:
+        response = upload(client, admin, data, "bank.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    body = assert_error(response, 422, "VALIDATION_ERROR")
+    assert message in body["errors"]["files"]["file"][0]
+    assert peak < 40_000_000, f"the check held {peak:,} bytes at its peak"
+    assert db.session.scalar(select(func.count()).where(Question.source == "admin")) == 0
+
+
+def test_a_nul_in_a_cell_is_a_row_error_not_a_crash(client, admin):
+    """Defect 13: a NUL in a CSV cell reached PostgreSQL (500)."""
+    row = list(GOOD_ROWS[0])
+    row[3] = "陌生人\x00让你下载会议软件"
+    body = assert_error(
+        upload(client, admin, csv_bytes([row]), "bank.csv"), 422, "VALIDATION_ERROR"
+    )
+    assert body["errors"]["rows"]["2"]["stem"] == ["含有不允许的控制字符（NUL）"]
+    assert db.session.scalar(select(func.count()).where(Question.source == "admin")) == 0
