@@ -32,10 +32,14 @@ def find(code: str) -> Redemption | None:
     return found.items[0] if found.items else None
 
 
-def render_desk(redemption: Redemption | None = None, code: str = "", error: str | None = None):
+def render_desk(
+    redemption: Redemption | None = None,
+    code: str = "",
+    error: str | None = None,
+    status: int = 200,
+):
     """The desk, showing `redemption` (looked up by `code`) or the error; 404 when the
     code finds nothing in reach, 409 when it was already handed out or cancelled."""
-    status = 200
     if code and redemption is None:
         error, status = error or NOT_FOUND, 404
     elif redemption is not None and redemption.status != PENDING:
@@ -76,7 +80,8 @@ def fulfil(redemption_id: int):
     except NotFound:
         return render_desk(None, expected or "?", NOT_FOUND)
     except AppError as exc:
-        return render_desk(find(expected) if expected else None, expected, exc.message)
+        found = find(expected) if expected else None
+        return render_desk(found, expected, exc.message, exc.status_code)
     flash(
         f"已发放：{redemption.reward.name}（领取码 {redemption.code}），请扫描下一位。", "success"
     )
@@ -93,6 +98,7 @@ def cancel(redemption_id: int):
     except NotFound:
         return render_desk(None, expected or "?", NOT_FOUND)
     except AppError as exc:
-        return render_desk(find(expected) if expected else None, expected, exc.message)
+        found = find(expected) if expected else None
+        return render_desk(found, expected, exc.message, exc.status_code)
     flash(f"已取消兑换 {redemption.code}：积分和库存已退回。", "success")
     return redirect(url_for("console.desk"))

@@ -4,12 +4,16 @@ station admin finds and hands out only its zones' redemptions (another zone's: 4
 
 from __future__ import annotations
 
+import re
+
+import httpx
 import pytest
 from sqlalchemy import select
 
 from miniapp_api.audit.models import AuditEntry
 from miniapp_api.rewards.models import Redemption, Reward
 from miniapp_api.storage import db
+from tests.browser.support import console_session_cookie
 from tests.factories import (
     RedemptionFactory,
     RewardFactory,
@@ -17,7 +21,7 @@ from tests.factories import (
     UserFactory,
     ZoneFactory,
 )
-from tests.helpers import console_csrf, console_sign_in
+from tests.helpers import console_csrf, console_sign_in, fire_at_once
 
 DESK = "/console/rewards/desk"
 
@@ -161,3 +165,45 @@ def test_the_desk_cancels_a_redemption_and_gives_the_stock_back(client, zone, re
     assert db.session.get(Reward, redemption.reward_id).stock == stock + 1
     [entry] = entries("redemption.cancel")
     assert (entry.actor_id, entry.via) == (admin.id, "console")
+
+
+def desk_session(live_server: str, app, officer_id: int) -> tuple[httpx.Client, str]:
+    """An HTTP client with a console session for the officer, and its CSRF token."""
+    http = httpx.Client(base_url=live_server, timeout=60)
+    name, value = app.config["SESSION_COOKIE_NAME"], console_session_cookie(app, officer_id)
+    http.cookies.set(name, value, domain="127.0.0.1")  # replaced by the server's as it changes
+    page = http.get(DESK).text
+    token = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"', page)
+    return http, token.group(1) or token.group(2)
+
+
+@pytest.mark.postgres
+def test_ten_desks_pressing_enter_at_once_hand_the_reward_out_once(app, live_server, zone):
+    """The same code fulfilled from ten console sessions at once (two officers, or a double
+    Enter): one hand-out, nine "already handled", one audit entry; and a cancel racing a
+    fulfil: exactly one of them wins, so the points come back only if nothing was handed."""
+    officers = [StationAdminFactory(zone=zone).id, UserFactory(roles=["admin"]).id]
+    first = RedemptionFactory(user=UserFactory(zone_id=zone.id), code="RACE01").id
+    second = RedemptionFactory(user=UserFactory(zone_id=zone.id), code="RACE02").id
+    sessions = [desk_session(live_server, app, officers[n % 2]) for n in range(10)]
+
+    def press(n: int, redemption_id: int, action: str):
+        http, token = sessions[n]
+        form = {"csrf_token": token, "expected": "", "code": ""}
+        return http.post(f"{DESK}/{redemption_id}/{action}", data=form).status_code
+
+    index = iter(range(10))
+    codes = fire_at_once(10, lambda: press(next(index), first, "fulfil"))
+    assert sorted(codes) == [302] + [409] * 9
+    assert len(entries("redemption.fulfil")) == 1
+
+    index = iter(range(10))
+    actions = ["fulfil", "cancel"] * 5
+    codes = fire_at_once(10, lambda: (n := next(index), press(n, second, actions[n]))[1])
+    assert sorted(codes) == [302] + [409] * 9
+    db.session.expire_all()
+    status = db.session.get(Redemption, second).status
+    fulfilled, cancelled = entries("redemption.fulfil"), entries("redemption.cancel")
+    assert (len(fulfilled), len(cancelled)) == ((2, 0) if status == "fulfilled" else (1, 1))
+    for http, _ in sessions:
+        http.close()
