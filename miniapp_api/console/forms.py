@@ -1,6 +1,6 @@
 """What the console's pages share to act: HTML form fields turned into the API schemas'
 input, their errors (and a use case's) as one Chinese message per field, the audit log's
-`via: "console"`, and the console's 404 page.
+`via: "console"`, NULs refused, and the console's 404 page.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 
 from miniapp_api.audit.service import VIA_KEY
 from miniapp_api.errors import AppError, NotFound
 from miniapp_api.messages import translate
 from miniapp_api.timeutil import app_timezone, to_local
+from miniapp_api.web import NUL
 
 
 def mark_console_actions() -> None:
@@ -112,6 +113,16 @@ def error_fields(exc: AppError) -> dict[str, str]:
     return field_messages(exc.errors) or {"_": exc.message}
 
 
+def refuse_nul_input():
+    """A NUL in a console query or form, which PostgreSQL cannot store: the form's page
+    says so (422) before any view reads it, as the API's parser refuses it."""
+    given = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if any(NUL in key or NUL in value for key, value in given):
+        message = "输入中含有空字符（\\0），请删除后重新提交。"
+        return render_template("console/not_found.html", message=message, title="无法处理"), 422
+    return None
+
+
 def not_found_page(message: str | None = None):
     return render_template("console/not_found.html", message=message or "页面不存在"), 404
 
@@ -119,6 +130,7 @@ def not_found_page(message: str | None = None):
 def register_pages(blueprint: Blueprint) -> None:
     """Hook the console's shared request handling onto its blueprint."""
     blueprint.before_request(mark_console_actions)
+    blueprint.before_request(refuse_nul_input)
     blueprint.add_app_template_filter(console_time, "console_time")
 
     @blueprint.errorhandler(NotFound)

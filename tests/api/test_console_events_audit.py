@@ -107,6 +107,7 @@ def test_an_event_of_another_zone_is_the_404_page(client, zone):
     assert other_zone.status_code == 422  # not among the zones offered: no such zone here
     assert "区域不存在" in other_zone.get_data(as_text=True)
     assert foreign.title not in client.get("/console/events").get_data(as_text=True)
+    assert client.get(f"/console/events?zone_id={foreign.zone_id}").status_code == 404
     db.session.expire_all()
     assert db.session.get(Event, foreign.id).cancelled is False
 

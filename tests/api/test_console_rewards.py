@@ -207,3 +207,18 @@ def test_ten_desks_pressing_enter_at_once_hand_the_reward_out_once(app, live_ser
     assert (len(fulfilled), len(cancelled)) == ((2, 0) if status == "fulfilled" else (1, 1))
     for http, _ in sessions:
         http.close()
+
+
+def test_a_nul_in_a_form_or_a_query_is_refused_before_any_use_case(client, zone, redemption):
+    token = signed_in(client, UserFactory(roles=["admin"]))
+    form = {"csrf_token": token, "name": "雨\x00伞", "points_cost": "3", "stock": "1"}
+    refused = client.post("/console/rewards/new", data=form)
+    assert refused.status_code == 422
+    assert "空字符" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Reward.id).where(Reward.name.like("雨%"))) is None
+    assert client.get(f"{DESK}?code=AB12%00CD").status_code == 422
+    assert client.get("/console/audit?action=%00").status_code == 422
+    data = {"csrf_token": token, "expected": "AB\x00"}
+    assert client.post(f"{DESK}/{redemption.id}/fulfil", data=data).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Redemption, redemption.id).status == "pending"
