@@ -67,13 +67,17 @@ OBJECT_LABELS = {
 }
 
 
+SHOWN_MAX = 120  # characters of a changed value the table shows (an article body: more)
+
+
 def shown(value: Any) -> str:
     """A changed value as the table shows it."""
     if value is None:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    text = str(value)
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
 
 def filters_of(args) -> tuple[dict, dict[str, str]]:

@@ -164,3 +164,21 @@ def test_a_bad_audit_filter_shows_its_error_and_no_entries(client, zone):
     not_a_number = client.get("/console/audit?actor_id=abc")
     assert not_a_number.status_code == 422
     assert 'id="f-actor_id-error"' in not_a_number.get_data(as_text=True)
+
+
+def test_long_changes_are_cut_and_events_link_to_their_page(client, zone):
+    admin = UserFactory(roles=["admin"])
+    signed_in(client, admin)
+    event = EventFactory(promoter=PromoterFactory(zone=zone))
+    cancel_event(event.id, "原因" * 100, admin)
+    record_entry(admin, {"body": ["旧" * 300, "新" * 300]})
+    page = client.get("/console/audit").get_data(as_text=True)
+    assert f'href="/console/events/{event.id}">#{event.id}</a>' in page
+    assert "旧" * 120 + "…" in page and "旧" * 121 not in page
+
+
+def record_entry(actor, changes) -> None:
+    from miniapp_api.audit.service import record
+    from miniapp_api.storage import use_case
+
+    use_case(lambda: record(actor, "article.update", "article", 1, changes=changes))()
