@@ -145,7 +145,8 @@ def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
     db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=distance))
     result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
     host = db.session.get(User, event.promoter_id)
-    if host is not None and host.status == USER_ACTIVE:
+    # The organiser's share is a promoter's: an officer's event earns its organiser nothing.
+    if host is not None and host.status == USER_ACTIVE and host.has_role("promoter"):
         points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
     return CheckIn(event.id, result.awarded, distance, user.points_balance)
 

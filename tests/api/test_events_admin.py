@@ -343,3 +343,27 @@ def test_an_officer_creates_an_event_for_a_zone_of_its_reach(client, zone, auth_
     resident = zone_event(client, auth_headers(UserFactory()), zone.id)
     assert_error(resident, 403, "FORBIDDEN")
     assert len(entries("event.create")) == 1
+
+
+def test_check_ins_at_an_officers_event_earn_the_officer_nothing(client, zone, auth_headers):
+    officer = StationAdminFactory(zone=zone)
+    created = zone_event(
+        client,
+        auth_headers(officer),
+        zone.id,
+        starts_at=(utcnow() - timedelta(hours=1)).isoformat(),
+    )
+    assert created.status_code == 201, created.get_json()
+    volunteer = db.session.get(
+        UserFactory._meta.model, EnrollmentFactory(promoter=PromoterFactory(zone=zone)).volunteer_id
+    )
+    here = {"latitude": ZONE_CENTRE[1], "longitude": ZONE_CENTRE[0], "coord_type": "gcj02"}
+    answer = client.post(
+        f"{EVENTS}/{created.get_json()['id']}/checkins",
+        json={**here, "accuracy": 10},
+        headers=auth_headers(volunteer),
+    )
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["points_awarded"] == 10
+    db.session.expire_all()
+    assert db.session.get(UserFactory._meta.model, officer.id).points_balance == 0
