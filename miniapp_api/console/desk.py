@@ -69,7 +69,7 @@ def desk():
 
 @console_bp.post("/rewards/desk/<int:redemption_id>/fulfil")
 @officer_required()
-def fulfil(redemption_id: int):
+def desk_fulfil(redemption_id: int):
     """Hand the reward out; a different code typed in the field is looked up instead."""
     typed = normalised(request.form.get("code"))
     expected = normalised(request.form.get("expected"))
@@ -90,7 +90,7 @@ def fulfil(redemption_id: int):
 
 @console_bp.post("/rewards/desk/<int:redemption_id>/cancel")
 @officer_required()
-def cancel(redemption_id: int):
+def desk_cancel(redemption_id: int):
     """Cancel a pending redemption: the points and the unit of stock go back."""
     expected = normalised(request.form.get("expected"))
     try:
