@@ -27,6 +27,7 @@ DOMAINS = (
     "audit",
     "auth",
     "wechat",
+    "moderation",
     "categories",
     "points",
     "rewards",
@@ -34,6 +35,7 @@ DOMAINS = (
     "quizzes",
     "zones",
     "leaderboards",
+    "push",
 )
 
 
@@ -104,13 +106,16 @@ def register_blueprints(app: Flask) -> None:
         "leaderboards.routes",
         "zones.routes",
         "quizzes.routes",
+        "push.routes",
         "users.admin_routes",
         "points.admin_routes",
         "rewards.admin_routes",
         "articles.admin_routes",
         "zones.admin_routes",
         "quizzes.admin_routes",
+        "moderation.admin_routes",
         "admin.admin_routes",
+        "push.admin_routes",
     ):
         blueprint = import_module(f"miniapp_api.{module}").blp
         api.register_blueprint(blueprint)

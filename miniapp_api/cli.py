@@ -204,15 +204,20 @@ def _feature_count(path: Path) -> int:
 
 @jobs_cli.command("worker")
 @click.option("--workers", type=int, default=None, help="Worker threads (default: JOBS_WORKERS).")
-def jobs_worker(workers: int | None) -> None:
-    """Run a job consumer (with the periodic tasks) until interrupted."""
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="Also schedule the periodic tasks (one consumer).",
+)
+def jobs_worker(workers: int | None, periodic: bool) -> None:
+    """Run a job consumer (with the periodic tasks unless --no-periodic) until interrupted."""
     from miniapp_api.jobs import bind, huey
 
     if huey.immediate:
         raise click.ClickException("JOBS_BACKEND is immediate: jobs run at once, no worker")
     bind(current_app._get_current_object())
     count = workers or current_app.config["JOBS_WORKERS"]
-    huey.create_consumer(workers=count, worker_type="thread", periodic=True).run()
+    huey.create_consumer(workers=count, worker_type="thread", periodic=periodic).run()
 
 
 def register_commands(app: Flask) -> None:

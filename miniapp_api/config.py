@@ -1,10 +1,7 @@
-"""Configuration: the only module that reads the environment.
-
-Every setting is documented in `.env.example`. Development defaults are safe to run
-on a laptop; production has no defaults for secrets and refuses weak ones.
-A config object is built from a mapping (the process environment by default), so
-tests can build one from a plain dict.
-"""
+"""Configuration: the only module that reads the environment. Every setting is documented
+in `.env.example`. Development defaults are safe to run on a laptop; production has no
+defaults for secrets and refuses weak ones. A config object is built from a mapping (the
+process environment by default), so tests can build one from a plain dict."""
 
 from __future__ import annotations
 
@@ -16,7 +13,9 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from miniapp_api.config_console import console_settings
 from miniapp_api.limits import RATE_LIMITS
+from miniapp_api.push_settings import push_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -76,6 +75,7 @@ class Config:
             self._content_and_quizzes,
             self._zones,
             self._openapi,
+            lambda env: self.__dict__.update(push_settings(env)),  # push_settings.py
         ):
             section(env)
 
@@ -91,11 +91,8 @@ class Config:
             raise ConfigError("LOG_FORMAT must be json or text")
         # Bodies larger than this are refused with 413 PAYLOAD_TOO_LARGE.
         self.MAX_CONTENT_LENGTH = env.int("MAX_CONTENT_LENGTH", 1024 * 1024)
-        # The console's session cookie (HttpOnly by default; Secure in production).
-        self.SESSION_COOKIE_NAME = "console_session"
-        self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = self.APP_ENV == "production"
-        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env.int("CONSOLE_SESSION_HOURS", 8))
+        # The console: its session cookie, map tiles and uploads (config_console.py).
+        console_settings(self, env)
         # Production on one host, without PostgreSQL and Redis: only when asked for.
         self.ALLOW_SQLITE_IN_PRODUCTION = env.bool("ALLOW_SQLITE_IN_PRODUCTION", False)
         # Trust X-Forwarded-For/-Proto from this many proxies (0: clients connect directly),
@@ -145,6 +142,8 @@ class Config:
         self.WECHAT_API_BASE = env.str("WECHAT_API_BASE", "https://api.weixin.qq.com")
         self.WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", 5.0)
         self.WECHAT_RETRY_AFTER_SECONDS = env.int("WECHAT_RETRY_AFTER_SECONDS", 5)
+        # msgSecCheck of text others see (README, Content security): on with WeChat.
+        self.CONTENT_SECURITY = env.bool("CONTENT_SECURITY", bool(self.WECHAT_SECRET))
         self.DEV_LOGIN_ENABLED = env.bool("DEV_LOGIN_ENABLED", self.APP_ENV != "production")
 
     def _rate_limits(self, env: _Env) -> None:
@@ -160,16 +159,14 @@ class Config:
         """Points rules, the content folder, quizzes."""
         # Points per activity and daily caps: JSON overrides of points/rules.py's defaults.
         self.POINTS_RULES = env.json("POINTS_RULES", {})
-
         # Files loaded by `flask content sync`.
         self.CONTENT_DIR = env.str("CONTENT_DIR", str(PROJECT_ROOT / "content"))
         # Public reads' shared answers (response_cache.py): max age (0: off), count, check.
         self.PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", 300)
         self.PUBLIC_CACHE_ENTRIES = env.int("PUBLIC_CACHE_ENTRIES", 2000)
         self.PUBLIC_CACHE_CHECK_SECONDS = env.float("PUBLIC_CACHE_CHECK_SECONDS", 1.0)
-        # Quizzes: time allowed per question (daily, topic and review sessions; challenge
-        # questions one at a time), the grace for a submit in flight at the deadline, and
-        # the anti-abuse limits (see README, Quizzes).
+        # Quizzes: time per question (daily, topic, review; challenge questions one at a
+        # time), the grace for a submit in flight at the deadline, anti-abuse (README).
         self.QUIZ_SECONDS_PER_QUESTION = env.int("QUIZ_SECONDS_PER_QUESTION", 120)
         self.QUIZ_CHALLENGE_SECONDS_PER_QUESTION = env.int(
             "QUIZ_CHALLENGE_SECONDS_PER_QUESTION", 30
@@ -223,8 +220,8 @@ class TestConfig(Config):
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         super().__init__(environ)
-        self.WECHAT_APPID = None
-        self.WECHAT_SECRET = None
+        self.WECHAT_APPID = self.WECHAT_SECRET = None
+        self.CONTENT_SECURITY = False  # tests turn it on against the fake
         self.DEV_LOGIN_ENABLED = True
         self.RATELIMIT_ENABLED = False
         self.LOG_LEVEL = "WARNING"

@@ -105,6 +105,14 @@ class IdempotencyKeyReused(AppError):
     message = "该请求编号已用于另一项操作，请换一个编号重试"
 
 
+class ContentRisky(AppError):
+    """WeChat's content security judged text others would see as risky: nothing is stored.
+    `errors.json.<field>` names the field."""
+
+    status_code, error_code = 422, "CONTENT_RISKY"
+    message = "内容可能含有违规信息，请修改后再提交"
+
+
 class AccountBanned(AppError):
     status_code, error_code, message = (
         403,

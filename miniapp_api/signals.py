@@ -35,3 +35,18 @@ quiz_finished = _signals.signal(
 def announce(signal: Signal, **kwargs) -> None:
     """Send `signal` from the current app to the receivers connected for it."""
     signal.send(current_app._get_current_object(), **kwargs)
+
+
+content_published = _signals.signal(
+    "content-published",
+    doc="A warning or an article is out now (created or edited as published). "
+    "Keywords: kind ('alert' or 'article'), content_id.",
+)
+application_decided = _signals.signal(
+    "application-decided",
+    doc="A promoter application was approved or rejected. Keyword: application.",
+)
+redemption_created = _signals.signal(
+    "redemption-created",
+    doc="A reward was redeemed: its pickup code is ready at the station. Keyword: redemption.",
+)

@@ -18,6 +18,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from marshmallow import fields, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from miniapp_api.errors import (
     BodyRequired,
@@ -46,8 +47,13 @@ class BoundedParser(FlaskParser):
             return core.missing
         if not is_json_request(req):
             raise UnsupportedMediaType()
+        data = req.get_data(cache=True)
+        limit = req.max_content_length
+        if req.content_length is None and limit is not None and len(data) >= limit:
+            # A chunked body is cut at the limit, not refused: refuse it here (413).
+            raise RequestEntityTooLarge()
         try:
-            value = current_app.json.loads(req.get_data(cache=True))
+            value = current_app.json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, HostileJSON
             raise MalformedBody() from exc
         _refuse_nul(value, "json")

@@ -217,7 +217,50 @@ def station_world() -> StationWorld:
     )
 
 
-# ---- the console through the Flask test client ------------------------------------------
+# ---- the console through the Flask test client -----------------------------------------
+
+
+# A console app for the Flask test client: a session secret, CSRF off (browser tests keep it).
+CONSOLE_APP = {"SECRET_KEY": "console-test-secret-0123456789abcdef", "WTF_CSRF_ENABLED": False}
+
+
+def console_app(app_factory, *, csrf: bool = False, **overrides):
+    """An app for console tests (CSRF off unless `csrf`: browsers send the token). Until
+    the sign-in and home pages exist (console area A), stand-ins answer at their
+    endpoints, where `officer_required` sends people."""
+    app = app_factory(**{**CONSOLE_APP, "WTF_CSRF_ENABLED": csrf}, **overrides)
+    for endpoint, path in (("console.home", "/console/"), ("console.login", "/console/login")):
+        if endpoint not in app.view_functions:
+            app.add_url_rule(path, endpoint, lambda: "工作台")
+    return app
+
+
+def console_client(app, officer_id: int):
+    """A test client whose console session is `officer_id`'s, signed in now (without the
+    sign-in form), as `tests.browser.support.sign_in_console` gives a browser."""
+    from miniapp_api.console.auth import OFFICER_KEY, SIGNED_IN_KEY
+    from miniapp_api.timeutil import utcnow
+
+    client = app.test_client()
+    with client.session_transaction("/console/") as session:
+        session["_permanent"] = True
+        session[OFFICER_KEY] = officer_id
+        session[SIGNED_IN_KEY] = utcnow().timestamp()
+    return client
+
+
+QUESTION_HEADER = ["题目编号", "诈骗类型", "题型", "题干", "选项A", "选项B", "选项C", "选项D"]
+QUESTION_HEADER += ["答案", "解析", "关联文章"]
+
+
+def question_csv(rows: list[list[str]]) -> bytes:
+    """A question bank spreadsheet as the import takes it (CSV, UTF-8 with BOM)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([QUESTION_HEADER, *rows])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def console_sign_in(client, user: User) -> None:

@@ -30,6 +30,9 @@ class AdminArticleArgsSchema(PageArgsSchema):
 
 class AdminArticleSchema(ArticleDetailSchema):
     status = fields.String(attribute="state", required=True)
+    published_at = LocalDateTime(
+        allow_none=True, required=True, metadata={"description": "null while a draft"}
+    )
     source = fields.String(required=True, metadata={"description": "file (content/) or admin"})
     created_at = LocalDateTime(required=True)
     updated_at = LocalDateTime(required=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, exists, not_, select
 
 from miniapp_api.articles.article_admin import record_changes, slug_free
-from miniapp_api.articles.editing import status_for
+from miniapp_api.articles.editing import announce_if_out, status_for
 from miniapp_api.articles.fields import alert_figures
 from miniapp_api.articles.models import ADMIN, ARCHIVED, PUBLISHED, TREND, WARNING, Alert, AlertZone
 from miniapp_api.articles.rendering import render_markdown
@@ -117,6 +117,7 @@ def create_alert(values: Mapping[str, Any], officer: User) -> Alert:
     created = {key: [None, value] for key, value in snapshot(alert, ALERT_FIELDS).items()}
     zone_id = alert.zone_ids[0] if alert.zone_ids else None
     record(officer, "alert.create", "alert", alert.id, zone_id=zone_id, changes=created)
+    announce_if_out("alert", alert)
     return alert
 
 
@@ -138,6 +139,7 @@ def replace_alert(alert_id: int, values: Mapping[str, Any], officer: User) -> Al
         changes["body"] = ["previous", "edited"]
     zone_id = alert.zone_ids[0] if alert.zone_ids else None
     record_changes(officer, "alert.update", alert, changes, zone_id=zone_id)
+    announce_if_out("alert", alert)
     return alert
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from miniapp_api.articles.editing import set_tags, status_for
+from miniapp_api.articles.editing import announce_if_out, set_tags, status_for
 from miniapp_api.articles.models import ADMIN, ARCHIVED, DRAFT, PUBLISHED, SCHEDULED, Article
 from miniapp_api.articles.reading import filtered
 from miniapp_api.articles.rendering import render_markdown
@@ -90,6 +90,7 @@ def create_article(values: Mapping[str, Any], officer: User) -> Article:
     db.session.flush()
     created = {key: [None, value] for key, value in snapshot(article, ARTICLE_FIELDS).items()}
     record(officer, "article.create", "article", article.id, changes=created)
+    announce_if_out("article", article)
     return article
 
 
@@ -117,6 +118,7 @@ def update_article(article_id: int, values: Mapping[str, Any], officer: User) ->
     if article.body_markdown != old_body:
         changes["body_markdown"] = ["previous", "edited"]
     record_changes(officer, "article.update", article, changes)
+    announce_if_out("article", article)
     return article
 
 
@@ -131,6 +133,7 @@ def publish_article(article_id: int, at: datetime | None, officer: User) -> Arti
         article.published_at = utcnow()
     article.status = status_for(PUBLISHED, article.published_at)
     record_changes(officer, "article.publish", article, changes_since(before, article))
+    announce_if_out("article", article)
     return article
 
 

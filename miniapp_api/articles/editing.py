@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
+from miniapp_api import signals
 from miniapp_api.articles.models import PUBLISHED, SCHEDULED, Article, ArticleTag
 from miniapp_api.storage import db
 from miniapp_api.timeutil import utcnow
@@ -29,3 +31,10 @@ def set_tags(article: Article, tags: Iterable[str]) -> None:
     # The old rows go first: a tag kept at a new position has the same primary key.
     db.session.flush()
     article.tag_rows.extend(ArticleTag(tag=tag, position=i) for i, tag in enumerate(wanted))
+
+
+def announce_if_out(kind: str, row: Any) -> None:
+    """Tell the other domains a warning or an article is out now (push sends each
+    content once; a scheduled one is announced by push's periodic check when due)."""
+    if row.status == PUBLISHED:
+        signals.announce(signals.content_published, kind=kind, content_id=row.id)

@@ -69,9 +69,18 @@ def categories() -> list[CategoryCount]:
 
 
 def _search(query: Select, text: str) -> Select:
-    pattern = f"%{text.strip()}%"
-    tagged = exists().where(ArticleTag.article_id == Article.id, ArticleTag.tag.ilike(pattern))
-    return query.where(or_(Article.title.ilike(pattern), Article.summary.ilike(pattern), tagged))
+    """Title, summary or a tag containing the text (`%` and `_` match only themselves)."""
+    text = text.strip()
+    tagged = exists().where(
+        ArticleTag.article_id == Article.id, ArticleTag.tag.icontains(text, autoescape=True)
+    )
+    return query.where(
+        or_(
+            Article.title.icontains(text, autoescape=True),
+            Article.summary.icontains(text, autoescape=True),
+            tagged,
+        )
+    )
 
 
 def filtered(query: Select, category: str | None, tag: str | None, text: str | None) -> Select:

@@ -7,8 +7,9 @@ fragments rendered by the same templates. Front-end files are served from `stati
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g
 
+from miniapp_api.audit.service import VIA_KEY
 from miniapp_api.console.auth import ConsoleSessionInterface
 from miniapp_api.console.forms import register_pages
 from miniapp_api.console.layout import console_context, secure_response
@@ -29,6 +30,12 @@ register_pages(console_bp)
 from miniapp_api.console import audit, desk, events, rewards  # noqa: E402, F401
 
 
+@console_bp.before_request
+def _audited_via_console() -> None:
+    """The console's writes call the API's use cases; their audit entries say `console`."""
+    g.setdefault(VIA_KEY, "console")
+
+
 def register_console(app: Flask) -> None:
     """Serve the console at /console/ (and its layout demo in testing or debug mode)."""
     app.session_interface = ConsoleSessionInterface()
@@ -37,3 +44,7 @@ def register_console(app: Flask) -> None:
         from miniapp_api.console.demo import demo_bp
 
         app.register_blueprint(demo_bp)
+
+
+# The sections' pages register their routes on console_bp.
+from miniapp_api.console import alerts, articles, covers, quizzes, zones  # noqa: E402, F401

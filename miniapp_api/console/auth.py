@@ -38,7 +38,6 @@ def _still_valid(user: User | None, signed_in_at: float) -> bool:
     lifetime: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
     if utcnow().timestamp() - signed_in_at > lifetime.total_seconds():
         return False
-    # console-a adds these two columns to User; until then they are absent (None).
     later: list[datetime | None] = [
         getattr(user, "sessions_valid_after", None),
         getattr(user, "password_changed_at", None),

@@ -1,27 +1,22 @@
-"""What the console's pages share to act: HTML form fields turned into the API schemas'
-input, their errors (and a use case's) as one Chinese message per field, the audit log's
-`via: "console"`, NULs refused, and the console's 404 page.
+"""What the rewards, desk, events and audit pages share: HTML form fields turned into the
+API schemas' input, their errors (and a use case's) as one Chinese message per field, a
+`console_time` filter, and NULs refused on every console page. (`via: "console"` and the
+404 page are the blueprint's: console/__init__.py and pages.py.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, render_template, request
 
-from miniapp_api.audit.service import VIA_KEY
-from miniapp_api.errors import AppError, NotFound
+from miniapp_api.errors import AppError
 from miniapp_api.messages import translate
 from miniapp_api.timeutil import app_timezone, to_local
 from miniapp_api.web import NUL
-
-
-def mark_console_actions() -> None:
-    """Every audit entry a console request writes says `via: "console"`."""
-    g.setdefault(VIA_KEY, "console")
 
 
 def form_input(
@@ -74,14 +69,19 @@ def _instant(raw: str) -> str:
     return moment.isoformat()
 
 
+def _local(moment: datetime) -> datetime:
+    """A stored time in the app's time zone (SQLite gives it back naive, in UTC)."""
+    return to_local(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
+
+
 def console_time(moment: datetime | None) -> str:
     """A time as the console shows it: `2026-12-02 09:30`, in the app's time zone."""
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    return _local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def local_input(moment: datetime | None) -> str:
     """A time as a datetime-local field shows it, in the app's time zone."""
-    return to_local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
+    return _local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def load(schema: ma.Schema, values: Mapping[str, Any]) -> tuple[dict | None, dict[str, str]]:
@@ -119,20 +119,11 @@ def refuse_nul_input():
     given = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if any(NUL in key or NUL in value for key, value in given):
         message = "输入中含有空字符（\\0），请删除后重新提交。"
-        return render_template("console/not_found.html", message=message, title="无法处理"), 422
+        return render_template("console/input_refused.html", message=message), 422
     return None
-
-
-def not_found_page(message: str | None = None):
-    return render_template("console/not_found.html", message=message or "页面不存在"), 404
 
 
 def register_pages(blueprint: Blueprint) -> None:
     """Hook the console's shared request handling onto its blueprint."""
-    blueprint.before_request(mark_console_actions)
     blueprint.before_request(refuse_nul_input)
     blueprint.add_app_template_filter(console_time, "console_time")
-
-    @blueprint.errorhandler(NotFound)
-    def _not_found(exc: NotFound):
-        return not_found_page(exc.message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, g, request, url_for
 from werkzeug.wrappers import Response
@@ -11,7 +12,7 @@ from miniapp_api.console.nav import SECTIONS, Section
 
 # Every script, style sheet, font and image comes from the app itself; the htmx config in
 # base.html turns off the features that would need 'unsafe-eval' or inline styles. A map
-# tile server, once one is configured, has to be added to img-src.
+# tile server, once one is configured (CONSOLE_TILE_URL), is added to img-src.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -53,8 +54,24 @@ def console_context() -> dict:
     return {"console_nav": nav_links, "console_officer": g.get("console_officer")}
 
 
+def tile_origin() -> str | None:
+    """The scheme and host of the configured tile server ({s} subdomains: any of them)."""
+    url = current_app.config.get("CONSOLE_TILE_URL")
+    if not url:
+        return None
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def content_security_policy() -> str:
+    origin = tile_origin()
+    if origin is None:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self'", f"img-src 'self' {origin}")
+
+
 def secure_response(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":

@@ -233,3 +233,22 @@ def _load(backend: RedisBackend, day: date) -> None:
     ).all()
     backend.load(rows, {key: SqlBackend().zones(key) for key in keys})
     redis_state.clear_lost()
+
+
+def verify() -> list[tuple]:
+    """Summary rows of the current periods that differ from the ledger: (board, period,
+    zone, user, stored score, ledger score); a missing row counts as 0."""
+    day = local_today()
+    expected: dict[tuple, int] = {}
+    for board in BOARDS:
+        for period in PERIODS:
+            for by_zone in (False, True):
+                query = _aggregate(board, period, day, by_zone=by_zone, user_id=None)
+                for row in db.session.execute(query):
+                    expected[tuple(row[:4])] = row[4]
+    stored = {(r.board, r.period, r.zone_id, r.user_id): r.score for r in _current_rows(day)}
+    return sorted(
+        (*key, stored.get(key, 0), expected.get(key, 0))
+        for key in set(stored) | set(expected)
+        if stored.get(key, 0) != expected.get(key, 0)
+    )

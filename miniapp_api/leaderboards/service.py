@@ -14,13 +14,24 @@ from sqlalchemy import select
 from miniapp_api.leaderboards import redis_state
 from miniapp_api.leaderboards.backends import Backend, Board, SqlBackend
 from miniapp_api.leaderboards.models import CITY, SEQ_SPAN, lowest_key_above
-from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend
+from miniapp_api.leaderboards.scores import BOARDS, rebuild, redis_backend, verify
+from miniapp_api.moderation import service as moderation
+from miniapp_api.moderation.models import NICKNAME
+from miniapp_api.moderation.service import PLACEHOLDER_NICKNAME
 from miniapp_api.storage import db
 from miniapp_api.timeutil import local_today, period_key
 from miniapp_api.users.models import User, UserRole
 from miniapp_api.zones import service as zones
 
-__all__ = ["BoardView", "Member", "ZoneBoardView", "leaderboard", "rebuild", "zone_board"]
+__all__ = [
+    "BoardView",
+    "Member",
+    "ZoneBoardView",
+    "leaderboard",
+    "rebuild",
+    "verify",
+    "zone_board",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +127,16 @@ def _lines(ranked: list[Ranked], *, with_counts: bool) -> list[Member]:
         select(User.id, User.nickname, User.avatar_url).where(User.id.in_(ids))
     ).all()
     people = {row.id: row for row in rows}
+    held = moderation.held_among(NICKNAME, list(ids))  # shown as the placeholder meanwhile
     counts = zones.volunteer_counts(list(ids)) if with_counts else {}
     return [
         Member(
             r.rank,
             r.member_id,
             r.score,
-            getattr(people.get(r.member_id), "nickname", None),
+            PLACEHOLDER_NICKNAME
+            if r.member_id in held
+            else getattr(people.get(r.member_id), "nickname", None),
             getattr(people.get(r.member_id), "avatar_url", None),
             counts.get(r.member_id, 0) if with_counts else None,
         )

@@ -74,8 +74,13 @@ def list_questions(filters: Mapping[str, Any], page: int, per_page: int) -> Page
         if filters.get(name):
             query = query.where(getattr(Question, name) == filters[name])
     if filters.get("q"):
-        pattern = f"%{filters['q']}%"
-        query = query.where(or_(Question.stem.like(pattern), Question.key.like(pattern)))
+        text = filters["q"]
+        query = query.where(
+            or_(
+                Question.stem.contains(text, autoescape=True),
+                Question.key.contains(text, autoescape=True),
+            )
+        )
     return paginate(query.order_by(Question.key), page, per_page)
 
 

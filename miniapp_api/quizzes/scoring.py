@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import update
 
-from miniapp_api.errors import ValidationFailed
+from miniapp_api.errors import IdempotencyKeyReused, ValidationFailed
 from miniapp_api.points import service as points
 from miniapp_api.points.rules import DAILY_QUIZ_FULL_MARKS_BONUS
 from miniapp_api.quizzes import grading
@@ -55,6 +55,8 @@ def submit(user: User, session_id: str, answers: list[dict], idempotency_key: st
     if session.submitted_at is not None:
         if idempotency_key is None or idempotency_key != session.submit_idempotency_key:
             raise AlreadySubmitted()
+        if not _sent_again(session, answers):
+            raise IdempotencyKeyReused()
         return result_of(session)
     if _late(session.expires_at, now):
         raise SessionExpired()
@@ -68,6 +70,19 @@ def submit(user: User, session_id: str, answers: list[dict], idempotency_key: st
     _finish(user, session, now)
     session.submit_idempotency_key = idempotency_key
     return result_of(session)
+
+
+def _sent_again(session: QuizSession, answers: list[dict]) -> bool:
+    """A replayed submit carries the answers the first one recorded."""
+    if session.mode == CHALLENGE:
+        return not answers
+    sent = {answer["question_id"]: set(answer["option_ids"]) for answer in answers}
+    recorded = {
+        row.question_id: set(row.chosen_option_ids)
+        for row in session.questions
+        if row.answered_at is not None
+    }
+    return sent == recorded
 
 
 def _finish(user: User, session: QuizSession, now: datetime) -> None:
@@ -147,6 +162,8 @@ def answer(
     if row.graded_at is not None or session.submitted_at is not None:
         if idempotency_key is None or idempotency_key != row.idempotency_key:
             raise AlreadySubmitted() if session.submitted_at is not None else AlreadyAnswered()
+        if row.answered_at is not None and set(option_ids) != set(row.chosen_option_ids):
+            raise IdempotencyKeyReused()  # a late answer kept no choices to compare with
         return _outcome(session, row)
     options, problem = chosen_options(row.question, option_ids)
     if problem:

@@ -11,6 +11,7 @@ import secrets
 
 from sqlalchemy import func, or_, select, update
 
+from miniapp_api import signals
 from miniapp_api.errors import AppError, IdempotencyKeyReused
 from miniapp_api.points import service as points
 from miniapp_api.rewards.models import CANCELLED, Redemption, Reward
@@ -112,6 +113,7 @@ def redeem(user: User, reward_id: int, idempotency_key: str | None) -> Redemptio
     db.session.add(redemption)
     db.session.flush()
     points.spend(user.id, reward.points_cost, f"redemption:{redemption.id}")
+    signals.announce(signals.redemption_created, redemption=redemption)
     return redemption
 
 

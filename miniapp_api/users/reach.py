@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from flask import Flask, current_app
+from sqlalchemy import ColumnElement
 
 from miniapp_api.users.models import User
 
@@ -24,6 +25,8 @@ class Reach(Protocol):
     def covers(self, zone_id: int | None) -> bool: ...
 
     def require(self, zone_id: int | None, message: str | None = None) -> None: ...
+
+    def where(self, column) -> ColumnElement[bool]: ...
 
 
 def register(app: Flask, reach_of: Callable[[User | None], Reach]) -> None:

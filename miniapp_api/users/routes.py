@@ -21,8 +21,10 @@ def get_me():
 @login_required()
 @blp.arguments(ProfileUpdateSchema)
 @blp.response(200, UserSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="CONTENT_RISKY")
 def patch_me(changes):
-    """Change the caller's own profile fields; roles and points cannot be set here."""
+    """Change the caller's own profile fields; roles and points cannot be set here. A
+    nickname goes through WeChat's content security (README, Content security)."""
     return service.update_profile(current_user, changes)
 
 

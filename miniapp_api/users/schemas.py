@@ -58,6 +58,8 @@ class ExportSchema(ma.Schema):
     enrollment = fields.Dict(allow_none=True)
     promoter_applications = fields.List(fields.Dict())
     events = fields.Dict()
+    content_reviews = fields.List(fields.Dict())
+    push = fields.Dict(metadata={"description": "Message subscriptions and deliveries"})
 
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:

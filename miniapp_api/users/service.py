@@ -14,7 +14,7 @@ from miniapp_api.errors import AppError, NotFound, ValidationFailed
 from miniapp_api.signals import announce, membership_changed
 from miniapp_api.storage import db, insert, use_case
 from miniapp_api.timeutil import utcnow
-from miniapp_api.users import personal_data
+from miniapp_api.users import personal_data, screening
 from miniapp_api.users.models import ACTIVE, BANNED, DELETED, GRANTED_ROLES, User, UserRole
 
 # Cleared on deletion: everything that says who the person is.
@@ -137,6 +137,8 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> User:
             user.consent_at = utcnow()
     if "subscribed_categories" in changes:
         changes["subscribed_categories"] = _known_categories(changes["subscribed_categories"])
+    if changes.get("nickname") and changes["nickname"] != user.nickname:
+        screening.screen_nickname(user, changes["nickname"])
     for field, value in changes.items():
         setattr(user, field, value)
     return user

@@ -1,7 +1,7 @@
 """The zones domain's admin use cases, re-exported from their modules: drawing zones
-(`zone_admin`), deciding promoter applications (`applications`), roles with zones
-(`roles`), the events of the officer's zones (`event_admin`). Officers act within their
-reach (`scope`)."""
+(`zone_admin`), importing them from GeoJSON (`zone_import`), deciding promoter
+applications (`applications`), roles with zones (`roles`), the events of the officer's
+zones (`event_admin`). Officers act within their reach (`scope`)."""
 
 from miniapp_api.zones.applications import applications, decide_application
 from miniapp_api.zones.event_admin import AdminEvent, admin_events, create_zone_event
@@ -14,6 +14,7 @@ from miniapp_api.zones.zone_admin import (
     update_zone,
     zone_in_reach,
 )
+from miniapp_api.zones.zone_import import import_zones_by
 
 __all__ = [
     "AdminEvent",
@@ -28,6 +29,7 @@ __all__ = [
     "deactivate_zone",
     "decide_application",
     "grant_role",
+    "import_zones_by",
     "revoke_role",
     "scope_of",
     "update_zone",

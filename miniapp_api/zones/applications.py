@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from miniapp_api import signals
 from miniapp_api.audit.service import audited, record
 from miniapp_api.storage import Page, db, get_or_404, insert, paginate
 from miniapp_api.timeutil import utcnow
@@ -56,6 +57,7 @@ def decide_application(
         reason=reason,
         changes={"status": [PENDING, status]},
     )
+    signals.announce(signals.application_decided, application=application)
     return application
 
 

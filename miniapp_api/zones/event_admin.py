@@ -24,6 +24,8 @@ from miniapp_api.zones.events import check_in_zone, check_window, new_event
 from miniapp_api.zones.fences import gcj02_location, get_zone
 from miniapp_api.zones.models import Event, EventCheckin
 from miniapp_api.zones.scope import scope_of, subtree
+from miniapp_api.zones.screening import EVENT_FIELDS as TEXT_FIELDS
+from miniapp_api.zones.screening import is_hidden, judge_event, keep_event
 
 NOT_FOUND = "活动不存在"
 # What the audit log keeps of an event: no coordinates (a moved centre is only noted).
@@ -57,6 +59,11 @@ def create_zone_event(zone_id: int, values: Mapping[str, Any], actor: User) -> E
     return event
 
 
+def public_event(event_id: int) -> Event:
+    """Any event as anyone sees it: one held for content review does not exist."""
+    return get_or_404(Event, event_id, NOT_FOUND, visible=lambda event: not is_hidden(event))
+
+
 def _editable(event_id: int, actor: User) -> Event:
     """The event, if `actor` organised it (and is still a promoter) or is an officer whose
     reach includes its zone; NOT_FOUND otherwise, with no hint that it exists."""
@@ -85,6 +92,8 @@ def update_event(event_id: int, values: Mapping[str, Any], actor: User) -> Event
             setattr(event, key, values[key])
     if moved or "radius_m" in values:
         check_in_zone(event.zone_id, event.lng, event.lat, event.radius_m)
+    if any(before[key] != getattr(event, key) for key in TEXT_FIELDS):
+        keep_event(judge_event(actor, snapshot(event, TEXT_FIELDS)), event, actor)
     changes = changes_since(before, event)
     if moved:
         changes["place"] = ["previous", "moved"]

@@ -31,6 +31,7 @@ from miniapp_api.zones.errors import (
 from miniapp_api.zones.fences import gcj02_location, zone_shape
 from miniapp_api.zones.models import Event, EventCheckin
 from miniapp_api.zones.promoters import promoter_zone_id
+from miniapp_api.zones.screening import hidden_events, judge_event, keep_event
 
 NEARBY_SCAN_LIMIT = 500  # current and upcoming events looked at per request
 
@@ -66,6 +67,7 @@ def new_event(organiser: User, zone_id: int, values: Mapping[str, Any]) -> Event
     check_window(values["starts_at"], values["ends_at"])
     lng, lat = gcj02_location(values)
     check_in_zone(zone_id, lng, lat, values["radius_m"])
+    screening = judge_event(organiser, values)
     event = Event(
         promoter_id=organiser.id,
         zone_id=zone_id,
@@ -79,6 +81,7 @@ def new_event(organiser: User, zone_id: int, values: Mapping[str, Any]) -> Event
         ends_at=values["ends_at"],
     )
     db.session.add(event)
+    keep_event(screening, event, organiser)
     return event
 
 
@@ -104,6 +107,7 @@ def events_nearby(values: Mapping[str, Any]) -> list[NearbyEvent]:
     events = db.session.scalars(
         select(Event)
         .where(Event.ends_at > utcnow(), Event.cancelled.is_(False))
+        .where(Event.id.not_in(hidden_events()))
         .order_by(Event.starts_at, Event.id)
         .limit(NEARBY_SCAN_LIMIT)
     )

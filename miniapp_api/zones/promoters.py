@@ -15,6 +15,7 @@ from miniapp_api.users.models import User
 from miniapp_api.zones.errors import ApplicationPending, NotPromoter
 from miniapp_api.zones.fences import get_zone
 from miniapp_api.zones.models import PENDING, Enrollment, PromoterApplication, RoleZone
+from miniapp_api.zones.screening import judge_organisation, keep_organisation
 
 
 @use_case
@@ -32,8 +33,10 @@ def apply(user: User, values: Mapping[str, Any]) -> PromoterApplication:
     )
     if pending is not None:
         raise ApplicationPending()
+    screening = judge_organisation(user, values["organisation"])
     application = PromoterApplication(user_id=user.id, **values)
     db.session.add(application)
+    keep_organisation(screening, application, user)
     return application
 
 

@@ -28,6 +28,15 @@ from miniapp_api.zones.schemas import (
     ZoneListSchema,
 )
 
+# The code as JSON, or with `format=png|svg` as an image.
+QR_IMAGES = {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Code"}},
+    **{
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("image/png", "image/svg+xml")
+    },
+}
+
 blp = Blueprint("zones", __name__, url_prefix="/api/v1", description="Zones and enrollment")
 
 
@@ -47,6 +56,7 @@ def list_zones(args):
 @blp.response(201, ApplicationSchema)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
 @blp.alt_response(409, response="CONFLICT", description="APPLICATION_PENDING")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="CONTENT_RISKY")
 def apply(payload):
     """Apply to become a promoter (宣传员) for a zone."""
     return service.apply(current_user, payload)
@@ -64,6 +74,7 @@ def my_applications():
 @login_required("promoter")
 @blp.arguments(QrArgsSchema, location="query")
 @blp.response(200, CodeSchema)
+@blp.doc(responses={"200": {"description": "OK", "content": QR_IMAGES}})
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="WECHAT_UNAVAILABLE")
 def qrcode(args):
     """The caller's enrollment code: JSON, or the image (`format=png|svg`)."""
@@ -117,7 +128,9 @@ def volunteers(args):
 @blp.arguments(EventInputSchema)
 @blp.response(201, EventSchema)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="RATE_LIMITED")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+@blp.alt_response(
+    422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE, CONTENT_RISKY"
+)
 def create_event(payload):
     """A promoter announces an outreach event: a place (circle) and a time window."""
     return service.create_event(current_user, payload)
@@ -135,8 +148,9 @@ def list_events(args):
 @blp.response(200, EventSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_event(event_id):
-    """One event; a cancelled one too (`cancelled: true`, with when and why)."""
-    return service.get_event(event_id)
+    """One event; a cancelled one too (`cancelled: true`, with when and why); one held for
+    content review is 404 until an officer clears it."""
+    return service.public_event(event_id)
 
 
 @blp.route("/events/<int:event_id>", methods=["PATCH"])
@@ -145,7 +159,9 @@ def get_event(event_id):
 @blp.response(200, EventSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="not the organiser nor an officer")
 @blp.alt_response(409, response="CONFLICT", description="EVENT_CANCELLED")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+@blp.alt_response(
+    422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE, CONTENT_RISKY"
+)
 def update_event(payload, event_id):
     """The organiser, or an officer of the event's zone, edits an event."""
     return service.update_event(event_id, payload, current_user)

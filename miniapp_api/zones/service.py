@@ -6,7 +6,7 @@ The admin use cases are in `admin_service`."""
 
 from miniapp_api.zones.codes import CodeImage, PromoterCode, code_image, current_code, rotate_code
 from miniapp_api.zones.enrollment import Enrolled, enroll
-from miniapp_api.zones.event_admin import cancel_event, get_event, update_event
+from miniapp_api.zones.event_admin import cancel_event, get_event, public_event, update_event
 from miniapp_api.zones.events import (
     CheckIn,
     NearbyEvent,
@@ -63,6 +63,7 @@ __all__ = [
     "my_applications",
     "my_volunteers",
     "on_quiz_finished",
+    "public_event",
     "refresh_points_zone",
     "rotate_code",
     "scope_of",

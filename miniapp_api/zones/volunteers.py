@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from miniapp_api.moderation.service import PLACEHOLDER_NICKNAME
 from miniapp_api.points import service as points
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
 from miniapp_api.storage import Page, db, paginate
@@ -16,6 +17,7 @@ from miniapp_api.users.models import ACTIVE as USER_ACTIVE
 from miniapp_api.users.models import User
 from miniapp_api.zones.models import Enrollment
 from miniapp_api.zones.promoters import promoter_zone_id
+from miniapp_api.zones.screening import held_nicknames
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,11 @@ def my_volunteers(promoter: User, page: int, per_page: int) -> Page:
         .order_by(Enrollment.id.desc())
     )
     rows = paginate(query, page, per_page, scalars=False)
+    held = held_nicknames([volunteer.id for _, volunteer, _ in rows.items])
     volunteers = [
         Volunteer(
             user_id=volunteer.id,
-            nickname=volunteer.nickname,
+            nickname=PLACEHOLDER_NICKNAME if volunteer.id in held else volunteer.nickname,
             avatar_url=volunteer.avatar_url,
             enrolled_at=enrollment.created_at,
             qualified=enrollment.qualified_at is not None,

@@ -11,8 +11,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from miniapp_api.audit.service import audited, record
 from miniapp_api.storage import db, use_case
 from miniapp_api.timeutil import utcnow
+from miniapp_api.users.models import User
 from miniapp_api.zones import geo
 from miniapp_api.zones.models import Zone
 
@@ -36,6 +38,15 @@ def import_zones(
             progress(1)
     by_slug, counts = _upsert(parsed)
     _link_parents(parsed, by_slug)
+    return counts
+
+
+@audited
+def import_zones_by(officer: User, path: Path, coord_type: str) -> dict[str, int]:
+    """`import_zones` for an officer (the console's GeoJSON upload): audited as one
+    `zone.import` entry with the counts (no coordinates in the log)."""
+    counts = import_zones(path, coord_type)
+    record(officer, "zone.import", "zone", changes={"counts": [None, counts]})
     return counts
 
 

@@ -74,6 +74,8 @@ def test_list_filters_searches_and_paginates(client, content):
     assert ids("q=屏幕共享") == [b.id]  # summary
     assert ids("q=兼职") == [a.id]  # title and tag
     assert ids("q=没有这个词") == []
+    # LIKE's wildcards match only themselves (defect 15: `q=%` matched every article)
+    assert ids("q=%25") == [] and ids("q=_") == []
     assert ids("per_page=1&page=2") == [a.id]
     assert_error(client.get("/api/v1/articles?per_page=500"), 422, "VALIDATION_ERROR")
 

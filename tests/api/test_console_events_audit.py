@@ -182,3 +182,14 @@ def record_entry(actor, changes) -> None:
     from miniapp_api.storage import use_case
 
     use_case(lambda: record(actor, "article.update", "article", 1, changes=changes))()
+
+
+def test_console_times_read_naive_stored_times_as_utc(app_ctx):
+    from datetime import UTC, datetime
+
+    from miniapp_api.console.forms import console_time, local_input
+
+    naive, aware = datetime(2026, 12, 1, 16, 30), datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
+    assert console_time(naive) == console_time(aware) == "2026-12-02 00:30"
+    assert local_input(naive) == "2026-12-02T00:30"
+    assert console_time(None) == "—"

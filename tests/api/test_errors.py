@@ -1,5 +1,6 @@
 """Every non-2xx response has the one error shape of API.md."""
 
+import io
 import logging
 import re
 
@@ -26,6 +27,23 @@ def test_body_over_limit_is_payload_too_large(app_factory):
     client = app_factory(MAX_CONTENT_LENGTH=1024).test_client()
     response = client.post("/api/v1/auth/wechat-login", json={"code": "x" * 4096})
     assert_error(response, 413, "PAYLOAD_TOO_LARGE")
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_400(app_factory):
+    """Defect 15: a chunked body (no Content-Length) over the limit was cut at the limit
+    and then refused as broken JSON (400)."""
+    client = app_factory(MAX_CONTENT_LENGTH=1024).test_client()
+
+    def chunked(body: bytes):
+        return client.post(
+            "/api/v1/auth/wechat-login",
+            input_stream=io.BytesIO(body),
+            headers={"Transfer-Encoding": "chunked", "Content-Type": "application/json"},
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+
+    assert_error(chunked(b'{"code": "' + b"x" * 4096 + b'"}'), 413, "PAYLOAD_TOO_LARGE")
+    assert chunked(b'{"code": "small"}').status_code == 200
 
 
 def test_validation_error_names_each_bad_field(client):

@@ -91,3 +91,18 @@ def test_dev_login_grants_requested_roles(client):
     assert body["user"]["roles"] == ["resident", "promoter", "admin"]
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.get_json()["id"] == body["user"]["id"]
+
+
+def test_a_drafts_null_published_at_is_documented(client):
+    """Defect 15: a draft's `published_at` is null, but the document typed it a string."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    field = spec["components"]["schemas"]["AdminArticle"]["properties"]["published_at"]
+    assert field.get("nullable") is True or "null" in field.get("type", []), field
+
+
+def test_the_code_images_are_documented(client):
+    """Defect 15: the PNG and SVG answers of the promoter's code were undocumented."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    content = spec["paths"]["/api/v1/promoter/qrcode"]["get"]["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "image/png", "image/svg+xml"}
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Code"}

@@ -289,6 +289,8 @@ def test_challenge_rules(client, make_user, auth_headers):
     again = challenge_answer(client, headers, session["id"], second, key=replay_key)
     assert reply.status_code == again.status_code == 200
     assert reply.get_json() == again.get_json()
+    changed = challenge_answer(client, headers, session["id"], second, False, key=replay_key)
+    assert_error(changed, 422, "IDEMPOTENCY_KEY_REUSED")
     unserved = db.session.scalar(
         select(SessionQuestion.question_id).where(
             SessionQuestion.session_id == session["id"], SessionQuestion.served_at.is_(None)
@@ -433,15 +435,18 @@ def test_no_response_before_submission_reveals_an_answer(client, make_user, auth
 
 
 def test_double_submit_is_already_submitted_and_credits_once(client, make_user, auth_headers):
-    """A second submit is ALREADY_SUBMITTED; replaying the first key returns the first result."""
+    """A second submit is ALREADY_SUBMITTED; replaying the first key with the same answers
+    returns the first result, with other answers IDEMPOTENCY_KEY_REUSED (defect 14)."""
     make_bank(categories=1, per_category=10)
     user = make_user()
     headers = auth_headers(user)
     session = start(client, headers, "topic", "cat-0")
     first = submit(client, headers, session["id"], answers(session), key="sub-1")
     assert first.status_code == 200
-    replay = submit(client, headers, session["id"], answers(session, right=0), key="sub-1")
+    replay = submit(client, headers, session["id"], answers(session), key="sub-1")
     assert replay.status_code == 200 and replay.get_json() == first.get_json()
+    changed = submit(client, headers, session["id"], answers(session, right=0), key="sub-1")
+    assert_error(changed, 422, "IDEMPOTENCY_KEY_REUSED")
     assert_error(submit(client, headers, session["id"], answers(session)), 409, "ALREADY_SUBMITTED")
     other_key = submit(client, headers, session["id"], answers(session), key="sub-2")
     assert_error(other_key, 409, "ALREADY_SUBMITTED")

@@ -74,6 +74,7 @@ def test_admin_creates_reads_edits_and_retires_a_question(client, admin):
     listed = client.get(f"{ADMIN}/questions?category=cat-1&type=single", headers=admin)
     assert {item["category"]["slug"] for item in listed.get_json()["items"]} == {"cat-1"}
     assert client.get(f"{ADMIN}/questions?q=备用金", headers=admin).get_json()["total"] == 1
+    assert client.get(f"{ADMIN}/questions?q=%25", headers=admin).get_json()["total"] == 0
     assert client.delete(url, headers=admin).status_code == 204
     assert client.get(url, headers=admin).get_json()["status"] == "retired"
     assert db.session.scalar(select(func.count()).select_from(Question)) == 9

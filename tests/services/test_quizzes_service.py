@@ -4,7 +4,7 @@ answering a challenge; each is one unit of work, so a failure writes nothing."""
 import pytest
 from sqlalchemy import func, select
 
-from miniapp_api.errors import NotFound, ValidationFailed
+from miniapp_api.errors import IdempotencyKeyReused, NotFound, ValidationFailed
 from miniapp_api.points import service as points
 from miniapp_api.points.models import PointsEntry
 from miniapp_api.quizzes import service
@@ -125,8 +125,12 @@ def test_submit_scores_once(app_ctx, clock):
     assert saved.submitted_at == clock.now() and saved.submit_idempotency_key == "k1"
     assert ledger(saved.user_id) == [("quiz", f"quiz-session:{session.id}", 2)]
 
-    replay = service.submit(session_user(session), session.id, [], "k1")
+    replay = service.submit(
+        session_user(session), session.id, [right(rows[0]), right(rows[1])], "k1"
+    )
     assert (replay.session.id, replay.session.correct_count) == (session.id, 2)
+    with pytest.raises(IdempotencyKeyReused):
+        service.submit(session_user(session), session.id, [], "k1")
     for key in (None, "k2"):
         with pytest.raises(service.AlreadySubmitted):
             service.submit(session_user(session), session.id, [right(row) for row in rows], key)
@@ -218,8 +222,10 @@ def test_a_wrong_challenge_answer_ends_the_run_and_replays_by_key(app_ctx, clock
     ended = service.answer(user, session.id, first.question_id, wrong(first)["option_ids"], "a1")
     assert ended.finished and ended.result.session.correct_count == 0
     assert fresh(session.id).submitted_at == clock.now()
-    again = service.answer(user, session.id, first.question_id, [], "a1")
+    again = service.answer(user, session.id, first.question_id, wrong(first)["option_ids"], "a1")
     assert again.finished and again.row.id == ended.row.id and again.row.correct is False
+    with pytest.raises(IdempotencyKeyReused):
+        service.answer(user, session.id, first.question_id, [], "a1")
     assert ledger(user.id) == []
 
     topic = QuizSessionFactory(user=user)

@@ -96,6 +96,82 @@ def is_local(url: str) -> bool:
     return url.startswith(STATIC_URL) if url.startswith("/") else bool(url)
 
 
+def zone_page_sample() -> dict:
+    zone = SimpleNamespace(
+        id=1, name="浒山街道", district="慈溪市", kind="town", parent_id=None, active=True,
+        vertex_count=8,
+    )  # fmt: skip
+    listed = SimpleNamespace(items=[zone], page=1, per_page=20, total=1)
+    return {
+        "zone": zone, "listed": listed, "counts": {1: (2, 5)}, "names": {1: zone.name},
+        "features": sample_context()["zones"], "kind_labels": {}, "kind_options": [],
+        "coord_options": [], "parent_options": [], "can_edit": True, "tile_url": None,
+    }  # fmt: skip
+
+
+def article_page_sample() -> dict:
+    article = SimpleNamespace(
+        id=1, title="冒充公检法", state="draft", published_at=None, read_count=0,
+        category=SimpleNamespace(name="冒充公检法"), source="admin", expires_at=None,
+        kind="warning", level="high", zone_ids=[],
+    )  # fmt: skip
+    alert = SimpleNamespace(
+        id=1, title="预警", kind="warning", level="high", zone_ids=[1], state="published",
+        published_at=None, expires_at=None, summary="摘要",
+    )  # fmt: skip
+    found = SimpleNamespace(items=[article], page=1, per_page=20, total=1)
+    return {
+        "article": article, "alert": alert, "found": found, "args": {}, "values": {},
+        "errors": {}, "preview": "<p>正文</p>", "category_options": [], "format_options": [],
+        "audiences": [], "status_options": [], "status_labels": {}, "zone_options": [],
+        "zone_names": {}, "level_options": [], "level_labels": {}, "state_labels": {},
+        "citywide": True, "now": None,
+    }  # fmt: skip
+
+
+def quiz_page_sample() -> dict:
+    question = SimpleNamespace(
+        id=1, key="q-1", stem="题干", status="active", source="admin", type="single",
+        category=SimpleNamespace(name="冒充公检法"),
+    )  # fmt: skip
+    option = SimpleNamespace(option=SimpleNamespace(key="a", text="选项", is_correct=True),
+                             chosen_count=3, share=0.5)  # fmt: skip
+    stats = SimpleNamespace(question=question, times_answered=6, facility=0.5,
+                            discrimination=0.3, flags=["too_easy"], options=[option])  # fmt: skip
+    found = SimpleNamespace(items=[question], page=1, per_page=20, total=1, min_answers=30)
+    return {
+        "question": question, "stats": stats, "found": found, "args": {}, "values": {},
+        "errors": {}, "can_edit": True, "category_options": [], "type_labels": {},
+        "status_labels": {}, "flag_labels": {}, "option_keys": "ab", "target": "console.quizzes",
+        "import_errors": [(3, "category", "未知")], "import_message": "有 1 行有误",
+    }  # fmt: skip
+
+
+def quiz_stats_sample() -> dict:
+    sample = quiz_page_sample()
+    sample["found"].items = [sample["stats"]]
+    return sample
+
+
+# A section's pages render with the demo's sample context and what they name besides
+# (sample values: these tests check where assets come from, not what a page says).
+PAGE_SAMPLES = {
+    "console/zones/": zone_page_sample,
+    "console/articles/": article_page_sample,
+    "console/quizzes/": quiz_page_sample,
+    "console/quizzes/stats": quiz_stats_sample,
+}
+
+
+def page_context(name: str) -> dict:
+    context = sample_context()
+    for prefix, sample in PAGE_SAMPLES.items():
+        if name.startswith(prefix):
+            context.update(sample())
+    context.update(_page_samples().get(name, {}))  # rewards, desk, events, audit
+    return context
+
+
 def template_names() -> list[str]:
     return sorted(path.relative_to(TEMPLATES).as_posix() for path in TEMPLATES.rglob("*.html"))
 
@@ -200,7 +276,7 @@ def _page_samples() -> dict[str, dict]:
 @pytest.mark.parametrize("name", template_names())
 def test_every_template_renders_with_local_assets_only(app, name):
     with app.test_request_context("/console/_layout"):
-        html = render_template(name, **{**sample_context(), **_page_samples().get(name, {})})
+        html = render_template(name, **page_context(name))
     assert_local_and_present(app, resources(html), name)
 
 

@@ -6,8 +6,10 @@
         data-center="30.17,121.25" data-zoom="13"
         data-features="zones-json"            id of a <script type="application/json"> with a
                                               GeoJSON FeatureCollection shown for reference
-        data-draw="#f-boundary">              draw and edit polygons with Geoman; the field
+        data-draw="#f-boundary"               draw and edit polygons with Geoman; the field
                                               holds them as a GeoJSON FeatureCollection
+        data-tiles="…/{z}/{x}/{y}.png">      a tile layer (GCJ-02 tiles); without it, a grid
+                                              (a feature's properties.href: a link to its page)
    <div data-chart="chart-json">              an ECharts chart; the id names the JSON options
 */
 (function () {
@@ -15,6 +17,7 @@
 
   var GRATICULE_STEPS = [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005];
   var ZONE_STYLE = { color: "#143c7d", weight: 2, fillColor: "#2f6fd6", fillOpacity: 0.12 };
+  var INACTIVE_STYLE = { color: "#8a94a6", weight: 1, dashArray: "4 4", fillOpacity: 0.04 };
   var DRAWN_STYLE = { color: "#b42318", weight: 2, fillColor: "#f04438", fillOpacity: 0.15 };
 
   function readJSON(id) {
@@ -150,16 +153,31 @@
     var center = (el.dataset.center || "30.17,121.25").split(",").map(Number);
     var map = L.map(el, { center: center, zoom: Number(el.dataset.zoom || 13) });
     map.attributionControl.setPrefix("Leaflet · 坐标系 GCJ-02");
-    addGraticule(map);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 18, subdomains: "1234" }).addTo(map);
+    } else {
+      addGraticule(map);
+    }
     addCoordinates(map);
 
     var bounds = L.latLngBounds([]);
     var features = readJSON(el.dataset.features);
     if (features) {
-      var zones = L.geoJSON(features, { pmIgnore: true, style: ZONE_STYLE }).addTo(map);
+      var zones = L.geoJSON(features, {
+        pmIgnore: true,
+        style: function (feature) {
+          return feature.properties && feature.properties.active === false ? INACTIVE_STYLE : ZONE_STYLE;
+        },
+      }).addTo(map);
       zones.eachLayer(function (layer) {
         var name = layer.feature.properties && layer.feature.properties.name;
         if (name) layer.bindTooltip(name, { permanent: true, direction: "center", className: "zone-label" });
+        var href = layer.feature.properties && layer.feature.properties.href;
+        if (href) {
+          layer.on("click", function () {
+            window.location.assign(href);
+          });
+        }
       });
       bounds.extend(zones.getBounds());
     }
