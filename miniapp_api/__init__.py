@@ -36,6 +36,7 @@ DOMAINS = (
     "zones",
     "leaderboards",
     "push",
+    "staff",
 )
 
 
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
         "zones.routes",
         "quizzes.routes",
         "push.routes",
+        "staff.routes",
         "users.admin_routes",
         "points.admin_routes",
         "rewards.admin_routes",

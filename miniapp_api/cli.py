@@ -1,5 +1,5 @@
-"""Flask commands: content sync, zones import, users create-admin/grant/revoke/find,
-points verify, leaderboards rebuild."""
+"""Flask commands: content sync, zones import, users create-admin/grant/revoke/find/
+set-password/totp, points verify, leaderboards rebuild."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from miniapp_api.content.files import ContentError
 from miniapp_api.errors import AppError
 from miniapp_api.leaderboards import service as leaderboards
 from miniapp_api.points import service as points
+from miniapp_api.staff import cli as staff_cli
 from miniapp_api.users import service as users
 from miniapp_api.users.models import GRANTED_ROLES
 from miniapp_api.zones import admin_service as zones_admin
@@ -218,6 +219,10 @@ def jobs_worker(workers: int | None, periodic: bool) -> None:
     bind(current_app._get_current_object())
     count = workers or current_app.config["JOBS_WORKERS"]
     huey.create_consumer(workers=count, worker_type="thread", periodic=periodic).run()
+
+
+users_cli.add_command(staff_cli.set_password)
+users_cli.add_command(staff_cli.totp)
 
 
 def register_commands(app: Flask) -> None:

@@ -26,6 +26,7 @@ from miniapp_api.push import service as push
 from miniapp_api.push import triggers
 from miniapp_api.quizzes import service as quizzes
 from miniapp_api.rewards import service as rewards
+from miniapp_api.staff import service as staff
 from miniapp_api.users import personal_data, reach, screening
 from miniapp_api.users.personal_data import PersonalData
 from miniapp_api.zones import screening as zone_screening
@@ -59,6 +60,7 @@ def connect_domains(app: Flask) -> None:
         PersonalData("promoter_applications", zones.export_applications, zones.forget_applications),
         PersonalData("events", zones.export_events),
         PersonalData("push", push.export_subscriptions, push.forget_subscriptions),
+        PersonalData("console_sign_in", staff.export_credentials, staff.forget_credentials),
     ):
         personal_data.register(app, part)
     reach.register(app, zones.scope_of)

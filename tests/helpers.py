@@ -3,6 +3,7 @@ tests can move, and a small question bank."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -225,28 +226,8 @@ CONSOLE_APP = {"SECRET_KEY": "console-test-secret-0123456789abcdef", "WTF_CSRF_E
 
 
 def console_app(app_factory, *, csrf: bool = False, **overrides):
-    """An app for console tests (CSRF off unless `csrf`: browsers send the token). Until
-    the sign-in and home pages exist (console area A), stand-ins answer at their
-    endpoints, where `officer_required` sends people."""
-    app = app_factory(**{**CONSOLE_APP, "WTF_CSRF_ENABLED": csrf}, **overrides)
-    for endpoint, path in (("console.home", "/console/"), ("console.login", "/console/login")):
-        if endpoint not in app.view_functions:
-            app.add_url_rule(path, endpoint, lambda: "工作台")
-    return app
-
-
-def console_client(app, officer_id: int):
-    """A test client whose console session is `officer_id`'s, signed in now (without the
-    sign-in form), as `tests.browser.support.sign_in_console` gives a browser."""
-    from miniapp_api.console.auth import OFFICER_KEY, SIGNED_IN_KEY
-    from miniapp_api.timeutil import utcnow
-
-    client = app.test_client()
-    with client.session_transaction("/console/") as session:
-        session["_permanent"] = True
-        session[OFFICER_KEY] = officer_id
-        session[SIGNED_IN_KEY] = utcnow().timestamp()
-    return client
+    """An app for console tests (CSRF off unless `csrf`: browsers send the token)."""
+    return app_factory(**{**CONSOLE_APP, "WTF_CSRF_ENABLED": csrf}, **overrides)
 
 
 QUESTION_HEADER = ["题目编号", "诈骗类型", "题型", "题干", "选项A", "选项B", "选项C", "选项D"]
@@ -261,6 +242,28 @@ def question_csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([QUESTION_HEADER, *rows])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def csrf_token_of(response) -> str:
+    """The CSRF token a console page carries (Flask-WTF's `csrf_token`), in a form or in
+    the htmx headers of its body."""
+    text = response.get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', text
+    )
+    assert match, "the page carries no CSRF token"
+    return match.group(1)
+
+
+def console_client(app, officer_id: int):
+    """A test client signed in to the console as `officer_id` (by its session cookie, as
+    the sign-in page sets it), for page tests that are not about signing in. Use it
+    without holding an app context across requests: each request needs its own `g`."""
+    from tests.browser.support import console_session_cookie
+
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], console_session_cookie(app, officer_id))
+    return client
 
 
 def console_sign_in(client, user: User) -> None:

@@ -7,9 +7,9 @@ fragments rendered by the same templates. Front-end files are served from `stati
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g
+from flask import Blueprint, Flask
 
-from miniapp_api.audit.service import VIA_KEY
+from miniapp_api.console import errors as console_errors
 from miniapp_api.console.auth import ConsoleSessionInterface
 from miniapp_api.console.forms import register_pages
 from miniapp_api.console.layout import console_context, secure_response
@@ -24,16 +24,8 @@ console_bp = Blueprint(
 )
 console_bp.context_processor(console_context)
 console_bp.after_request(secure_response)
+console_errors.register(console_bp)
 register_pages(console_bp)
-
-# The sections' pages register their routes on console_bp.
-from miniapp_api.console import audit, desk, events, rewards  # noqa: E402, F401
-
-
-@console_bp.before_request
-def _audited_via_console() -> None:
-    """The console's writes call the API's use cases; their audit entries say `console`."""
-    g.setdefault(VIA_KEY, "console")
 
 
 def register_console(app: Flask) -> None:
@@ -47,4 +39,18 @@ def register_console(app: Flask) -> None:
 
 
 # The sections' pages register their routes on console_bp.
-from miniapp_api.console import alerts, articles, covers, quizzes, zones  # noqa: E402, F401
+from miniapp_api.console import (  # noqa: E402, F401
+    alerts,
+    articles,
+    audit,
+    covers,
+    desk,
+    events,
+    home,
+    promoters,
+    quizzes,
+    rewards,
+    signin,
+    users,
+    zones,
+)

@@ -48,14 +48,16 @@ def _still_valid(user: User | None, signed_in_at: float) -> bool:
 def current_officer() -> User | None:
     """The signed-in staff member, or None (and the session is cleared when it no
     longer holds)."""
-    if "console_officer" in g:
+    # Cached for this request only: a test (or a CLI) may hold one app context, and so one
+    # `g`, across several requests.
+    if g.get("console_officer_request") is request._get_current_object():
         return g.console_officer
     officer_id, signed_in_at = session.get(OFFICER_KEY), session.get(SIGNED_IN_KEY)
     user = db.session.get(User, officer_id) if isinstance(officer_id, int) else None
     if user is not None and not _still_valid(user, float(signed_in_at or 0)):
         sign_out()
         user = None
-    g.console_officer = user
+    g.console_officer, g.console_officer_request = user, request._get_current_object()
     return user
 
 

@@ -65,6 +65,8 @@ class User(TimestampMixin, db.Model):
     # Tokens issued up to this instant are refused (set by a ban, and kept by the unban,
     # so that tokens from before a ban stay dead).
     sessions_valid_after: Mapped[datetime | None]
+    # The console password's last change: console sessions from before it end.
+    password_changed_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
@@ -82,6 +84,11 @@ class User(TimestampMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
+
+    @property
+    def name(self) -> str:
+        """How the console names the user (a nickname, else the user id)."""
+        return self.nickname or f"用户 {self.id}"
 
     @property
     def is_active(self) -> bool:

@@ -60,6 +60,7 @@ class ExportSchema(ma.Schema):
     events = fields.Dict()
     content_reviews = fields.List(fields.Dict())
     push = fields.Dict(metadata={"description": "Message subscriptions and deliveries"})
+    console_sign_in = fields.Dict(allow_none=True)  # staff only; never a secret
 
     @ma.post_dump(pass_original=True)
     def keep_sections(self, data: dict, original: dict, **_kwargs) -> dict:

@@ -97,10 +97,17 @@ def grant_roles(user: User, roles: list[str], granted_by: User | None = None) ->
     _membership_changed(user)
 
 
+STAFF_ROLES = ("admin", "station_admin")
+
+
 def revoke_role(user: User, role: str) -> None:
-    """Take a granted role away (a step; effective at once: roles are read per request)."""
+    """Take a granted role away (a step; effective at once: roles are read per request).
+    Losing a staff role also ends every session from before (console ones included), so
+    that a later re-grant does not bring an old console session back."""
     if role not in GRANTED_ROLES:
         raise ValidationFailed(errors={"json": {"role": [f"未知角色：{role}"]}})
+    if role in STAFF_ROLES and user.has_role(role):
+        user.sessions_valid_after = utcnow()
     for grant in list(user.role_grants):
         if grant.role == role:
             user.role_grants.remove(grant)

@@ -3,7 +3,7 @@ the zone; audited. A decision is taken once, even by parallel officers."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from miniapp_api import signals
 from miniapp_api.audit.service import audited, record
@@ -14,15 +14,29 @@ from miniapp_api.users.models import User
 from miniapp_api.zones.errors import ApplicationDecided, invalid
 from miniapp_api.zones.models import APPROVED, PENDING, REJECTED, PromoterApplication, RoleZone
 from miniapp_api.zones.promoters import refresh_points_zone
-from miniapp_api.zones.scope import scope_of
+from miniapp_api.zones.scope import scope_of, subtree
 
 
-def applications(officer: User, status: str | None, page: int, per_page: int) -> Page:
-    """Applications in the officer's zones, newest first."""
+def applications(
+    officer: User,
+    status: str | None,
+    page: int,
+    per_page: int,
+    *,
+    zone_id: int | None = None,
+    pending_first: bool = False,
+) -> Page:
+    """Applications in the officer's zones, newest first (the pending ones before the
+    others with `pending_first`), optionally in one zone and the zones below it."""
     query = select(PromoterApplication).where(scope_of(officer).where(PromoterApplication.zone_id))
     if status:
         query = query.where(PromoterApplication.status == status)
-    return paginate(query.order_by(PromoterApplication.id.desc()), page, per_page)
+    if zone_id is not None:
+        query = query.where(PromoterApplication.zone_id.in_(subtree({zone_id})))
+    order = [PromoterApplication.id.desc()]
+    if pending_first:
+        order.insert(0, case((PromoterApplication.status == PENDING, 0), else_=1))
+    return paginate(query.order_by(*order), page, per_page)
 
 
 @audited

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
     ZoneFactory,
 )
-from tests.helpers import console_csrf, console_sign_in, fire_at_once
+from tests.helpers import console_client, console_csrf, console_sign_in, fire_at_once
 
 DESK = "/console/rewards/desk"
 
@@ -93,7 +93,21 @@ def test_a_form_without_the_csrf_token_is_refused(client, app_ctx):
 def test_station_admins_get_the_desk_not_the_catalogue(client, zone):
     signed_in(client, StationAdminFactory(zone=zone))
     assert client.get("/console/rewards").headers["Location"].endswith(DESK)
+    catalogue_only = client.get("/console/rewards/new")  # an admin's page: back to the home
+    assert catalogue_only.status_code == 302
+    assert catalogue_only.headers["Location"].endswith("/console/")
     assert client.get(DESK).status_code == 200
+
+
+def test_anyone_not_signed_in_as_staff_is_sent_to_the_sign_in_page(app):
+    with app.app_context():  # no context held across the requests: each has its own `g`
+        volunteer_id = UserFactory(roles=["volunteer"]).id
+        officer_id = StationAdminFactory().id
+    anonymous = app.test_client().get(DESK)
+    assert anonymous.status_code == 302 and "/console/login" in anonymous.headers["Location"]
+    volunteer = console_client(app, volunteer_id).get(DESK)
+    assert volunteer.status_code == 302 and "/console/login" in volunteer.headers["Location"]
+    assert console_client(app, officer_id).get(DESK).status_code == 200
 
 
 def test_the_desk_finds_a_code_then_fulfils_it_once(client, zone, redemption):

@@ -1,0 +1,1 @@
+"""Staff sign-in for the police console: passwords, lockout, TOTP and scan-to-sign-in tickets."""
