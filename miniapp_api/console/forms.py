@@ -1,6 +1,6 @@
 """What the rewards, desk, events and audit pages share: HTML form fields turned into the
-API schemas' input, their errors (and a use case's) as one Chinese message per field, a
-`console_time` filter, and NULs refused on every console page. (`via: "console"` and the
+API schemas' input, their errors (and a use case's) as one Chinese message per field, and
+NULs refused on every console page. (`via: "console"` and the
 404 page are the blueprint's: console/__init__.py and pages.py.)
 """
 
@@ -74,11 +74,6 @@ def _local(moment: datetime) -> datetime:
     return to_local(moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment)
 
 
-def console_time(moment: datetime | None) -> str:
-    """A time as the console shows it: `2026-12-02 09:30`, in the app's time zone."""
-    return _local(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
-
-
 def local_input(moment: datetime | None) -> str:
     """A time as a datetime-local field shows it, in the app's time zone."""
     return _local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""
@@ -126,4 +121,3 @@ def refuse_nul_input():
 def register_pages(blueprint: Blueprint) -> None:
     """Hook the console's shared request handling onto its blueprint."""
     blueprint.before_request(refuse_nul_input)
-    blueprint.add_app_template_filter(console_time, "console_time")

@@ -187,9 +187,10 @@ def record_entry(actor, changes) -> None:
 def test_console_times_read_naive_stored_times_as_utc(app_ctx):
     from datetime import UTC, datetime
 
-    from miniapp_api.console.forms import console_time, local_input
+    from miniapp_api.console.forms import local_input
+    from miniapp_api.console.home import console_time
 
     naive, aware = datetime(2026, 12, 1, 16, 30), datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
     assert console_time(naive) == console_time(aware) == "2026-12-02 00:30"
-    assert local_input(naive) == "2026-12-02T00:30"
-    assert console_time(None) == "—"
+    assert local_input(naive) == local_input(aware) == "2026-12-02T00:30"
+    assert console_time(None) == ""
