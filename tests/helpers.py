@@ -264,3 +264,25 @@ def console_client(app, officer_id: int):
     client = app.test_client()
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], console_session_cookie(app, officer_id))
     return client
+
+
+def console_sign_in(client, user: User) -> None:
+    """Give the test client a console session for `user` (no sign-in form)."""
+    from miniapp_api.console.auth import OFFICER_KEY, SIGNED_IN_KEY
+    from miniapp_api.timeutil import utcnow
+
+    with client.application.app_context():
+        signed_in_at = utcnow().timestamp()
+    with client.session_transaction("/console/") as session:
+        session[OFFICER_KEY], session[SIGNED_IN_KEY] = user.id, signed_in_at
+        session.permanent = True
+
+
+def console_csrf(client, path: str = "/console/audit") -> str:
+    """The CSRF token a console page hands its forms (every page carries it for htmx)."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|X-CSRFToken": "([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)

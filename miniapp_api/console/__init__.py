@@ -11,6 +11,7 @@ from flask import Blueprint, Flask
 
 from miniapp_api.console import errors as console_errors
 from miniapp_api.console.auth import ConsoleSessionInterface
+from miniapp_api.console.forms import register_pages
 from miniapp_api.console.layout import console_context, secure_response
 
 console_bp = Blueprint(
@@ -24,6 +25,7 @@ console_bp = Blueprint(
 console_bp.context_processor(console_context)
 console_bp.after_request(secure_response)
 console_errors.register(console_bp)
+register_pages(console_bp)
 
 
 def register_console(app: Flask) -> None:
@@ -40,10 +42,14 @@ def register_console(app: Flask) -> None:
 from miniapp_api.console import (  # noqa: E402, F401
     alerts,
     articles,
+    audit,
     covers,
+    desk,
+    events,
     home,
     promoters,
     quizzes,
+    rewards,
     signin,
     users,
     zones,

@@ -3,6 +3,8 @@ figures come later)."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import render_template
 
 from miniapp_api.console import console_bp
@@ -25,4 +27,6 @@ def console_time(moment) -> str:
     """A stored instant as the officer reads it: Beijing time, to the minute."""
     if moment is None or not hasattr(moment, "astimezone"):
         return ""
+    if moment.tzinfo is None:  # SQLite gives stored instants back naive, in UTC
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(app_timezone()).strftime("%Y-%m-%d %H:%M")

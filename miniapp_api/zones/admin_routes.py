@@ -13,10 +13,11 @@ from miniapp_api.zones.admin_schemas import (
     DecisionSchema,
     RoleGrantSchema,
     UserRolesSchema,
+    ZoneEventInputSchema,
     ZoneInputSchema,
     ZonePatchSchema,
 )
-from miniapp_api.zones.schemas import ZoneArgsSchema, ZoneListSchema, ZoneSchema
+from miniapp_api.zones.schemas import EventSchema, ZoneArgsSchema, ZoneListSchema, ZoneSchema
 
 blp = Blueprint(
     "admin_zones", __name__, url_prefix="/api/v1/admin", description="Zones and promoters"
@@ -130,3 +131,15 @@ def list_events(args):
     return admin_service.admin_events(
         current_user, args.get("status"), args.get("zone_id"), args["page"], args["per_page"]
     )
+
+
+@blp.route("/events", methods=["POST"])
+@login_required(*OFFICERS)
+@blp.arguments(ZoneEventInputSchema)
+@blp.response(201, EventSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="zone_id outside the officer's reach")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="EVENT_OUTSIDE_ZONE")
+def create_event(payload):
+    """An officer announces an event for a zone of its reach (organised by the officer)."""
+    values = dict(payload)
+    return admin_service.create_zone_event(values.pop("zone_id"), values, current_user)

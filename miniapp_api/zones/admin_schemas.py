@@ -8,7 +8,13 @@ from marshmallow import fields, validate
 
 from miniapp_api.web import PageArgsSchema, paginated
 from miniapp_api.zones.models import APPLICATION_STATUSES, EVENT_STATES, ZONE_KINDS
-from miniapp_api.zones.schemas import COORD_TYPES, ApplicationSchema, EventSchema, FreeObject
+from miniapp_api.zones.schemas import (
+    COORD_TYPES,
+    ApplicationSchema,
+    EventInputSchema,
+    EventSchema,
+    FreeObject,
+)
 
 
 class ZoneInputSchema(ma.Schema):
@@ -49,6 +55,12 @@ class DecisionSchema(ma.Schema):
 class AdminEventArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(EVENT_STATES))
     zone_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+
+
+class ZoneEventInputSchema(EventInputSchema):
+    """An officer's event: the fields of a promoter's, and the zone it is for."""
+
+    zone_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class AdminEventSchema(EventSchema):

@@ -4,7 +4,7 @@ applications (`applications`), roles with zones (`roles`), the events of the off
 zones (`event_admin`). Officers act within their reach (`scope`)."""
 
 from miniapp_api.zones.applications import applications, decide_application
-from miniapp_api.zones.event_admin import AdminEvent, admin_events
+from miniapp_api.zones.event_admin import AdminEvent, admin_events, create_zone_event
 from miniapp_api.zones.roles import RoleZoneGrant, UserRoles, grant_role, revoke_role
 from miniapp_api.zones.scope import Scope, scope_of
 from miniapp_api.zones.zone_admin import (
@@ -25,6 +25,7 @@ __all__ = [
     "all_zones",
     "applications",
     "create_zone",
+    "create_zone_event",
     "deactivate_zone",
     "decide_application",
     "grant_role",

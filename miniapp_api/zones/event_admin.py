@@ -16,11 +16,11 @@ from sqlalchemy import and_, func, select
 
 from miniapp_api.audit.service import audited, changes_since, nothing_changed, record, snapshot
 from miniapp_api.errors import NotFound
-from miniapp_api.storage import Page, get_or_404, paginate
+from miniapp_api.storage import Page, db, get_or_404, paginate
 from miniapp_api.timeutil import utcnow
 from miniapp_api.users.models import User
 from miniapp_api.zones.errors import EventCancelled, invalid
-from miniapp_api.zones.events import check_in_zone, check_window
+from miniapp_api.zones.events import check_in_zone, check_window, new_event
 from miniapp_api.zones.fences import gcj02_location, get_zone
 from miniapp_api.zones.models import Event, EventCheckin
 from miniapp_api.zones.scope import scope_of, subtree
@@ -44,6 +44,19 @@ class AdminEvent:
 def get_event(event_id: int) -> Event:
     """Any event, cancelled ones included."""
     return get_or_404(Event, event_id, NOT_FOUND)
+
+
+@audited
+def create_zone_event(zone_id: int, values: Mapping[str, Any], actor: User) -> Event:
+    """An officer's event in a zone of its reach, organised by the officer: the same rules
+    as a promoter's (a circle inside or overlapping the zone, a window not yet over)."""
+    get_zone(zone_id)
+    scope_of(actor).require(zone_id, "区域不存在")
+    event = new_event(actor, zone_id, values)
+    db.session.flush()
+    changes = {key: [None, value] for key, value in snapshot(event, EVENT_FIELDS).items()}
+    record(actor, "event.create", "event", event.id, zone_id=zone_id, changes=changes)
+    return event
 
 
 def public_event(event_id: int) -> Event:

@@ -58,13 +58,18 @@ class CheckIn:
 def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
     """An event in the promoter's zone: a circle around a place that lies inside the
     zone or overlaps it, and a time window."""
-    zone_id = promoter_zone_id(promoter)
+    return new_event(promoter, promoter_zone_id(promoter), values)
+
+
+def new_event(organiser: User, zone_id: int, values: Mapping[str, Any]) -> Event:
+    """Add an event of `organiser` in `zone_id` once its window and circle pass (a step
+    of a use case)."""
     check_window(values["starts_at"], values["ends_at"])
     lng, lat = gcj02_location(values)
     check_in_zone(zone_id, lng, lat, values["radius_m"])
-    screening = judge_event(promoter, values)
+    screening = judge_event(organiser, values)
     event = Event(
-        promoter_id=promoter.id,
+        promoter_id=organiser.id,
         zone_id=zone_id,
         title=values["title"],
         description=values.get("description"),
@@ -76,7 +81,7 @@ def create_event(promoter: User, values: Mapping[str, Any]) -> Event:
         ends_at=values["ends_at"],
     )
     db.session.add(event)
-    keep_event(screening, event, promoter)
+    keep_event(screening, event, organiser)
     return event
 
 
@@ -144,7 +149,8 @@ def _check_in(user: User, event_id: int, values: Mapping[str, Any]) -> CheckIn:
     db.session.add(EventCheckin(event_id=event.id, user_id=user.id, distance_m=distance))
     result = points.award(user, "event_checkin", f"event:{event.id}", zone_id=event.zone_id)
     host = db.session.get(User, event.promoter_id)
-    if host is not None and host.status == USER_ACTIVE:
+    # The organiser's share is a promoter's: an officer's event earns its organiser nothing.
+    if host is not None and host.status == USER_ACTIVE and host.has_role("promoter"):
         points.award(host, "event_host", f"event:{event.id}:{user.id}", zone_id=event.zone_id)
     return CheckIn(event.id, result.awarded, distance, user.points_balance)
 

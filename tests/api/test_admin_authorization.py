@@ -15,6 +15,7 @@ from miniapp_api.audit.models import AuditEntry
 from miniapp_api.push.models import Broadcast
 from miniapp_api.storage import db
 from tests.factories import (
+    ZONE_CENTRE,
     AlertFactory,
     ArticleFactory,
     CategoryFactory,
@@ -50,6 +51,16 @@ QUESTION = {
     "options": [{"key": "a", "text": "照他说的做"}, {"key": "b", "text": "拒绝并挂断"}],
     "answer": ["b"],
     "explanation": "共享屏幕会让骗子看到验证码，应拒绝并挂断。",
+}
+EVENT = {
+    "zone_id": "{zone}",
+    "title": "派出所反诈讲座",
+    "latitude": ZONE_CENTRE[1],
+    "longitude": ZONE_CENTRE[0],
+    "coord_type": "gcj02",
+    "radius_m": 300,
+    "starts_at": "2099-01-01T09:00:00+08:00",
+    "ends_at": "2099-01-01T11:00:00+08:00",
 }
 SQUARE = {
     "type": "Polygon",
@@ -159,6 +170,7 @@ ROUTES = [
           "/content-reviews/{review_reject}/reject", action="content_review.reject",
           caller="officer"),
     Route("GET", "/events", "/events", stranger=200),
+    Route("POST", "/events", "/events", EVENT, action="event.create", caller="officer"),
     Route("GET", "/exports/<export_kind:kind>.<export_format:fmt>",
           "/exports/volunteers.csv?zone_id={zone}", action="export.volunteers",
           caller="officer"),

@@ -302,3 +302,68 @@ def test_officers_list_the_events_of_their_zones_with_check_in_counts(
         assert_error(refused, 403, "FORBIDDEN")
     soon = client.get(f"{ADMIN_EVENTS}?status=soon", headers=station)
     assert_error(soon, 422, "VALIDATION_ERROR")
+
+
+# ---- officers announce events for a zone ----------------------------------------------------
+
+
+def zone_event(client, headers, zone_id, **values):
+    now = utcnow()
+    payload = {
+        "zone_id": zone_id,
+        "title": "派出所反诈讲座",
+        "latitude": ZONE_CENTRE[1],
+        "longitude": ZONE_CENTRE[0],
+        "coord_type": "gcj02",
+        "radius_m": 300,
+        "starts_at": (now + timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(hours=3)).isoformat(),
+        **values,
+    }
+    return client.post(ADMIN_EVENTS, json=payload, headers=headers)
+
+
+def test_an_officer_creates_an_event_for_a_zone_of_its_reach(client, zone, auth_headers):
+    officer = StationAdminFactory(zone=zone)
+    response = zone_event(client, auth_headers(officer), zone.id)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["zone_id"], body["promoter_id"]) == (zone.id, officer.id)
+    assert body["status"] == "upcoming"
+    [entry] = entries("event.create")
+    assert (entry.actor_id, entry.object_id) == (officer.id, str(body["id"]))
+    assert entry.zone_id == zone.id
+    assert entry.changes["title"] == [None, "派出所反诈讲座"]
+    assert "lat" not in entry.changes and "lng" not in entry.changes
+    far = zone_event(client, auth_headers(officer), zone.id, latitude=north_of_zone(5000))
+    assert_error(far, 422, "EVENT_OUTSIDE_ZONE")
+    foreign = zone_event(client, auth_headers(officer), ZoneFactory().id)
+    assert_error(foreign, 404, "NOT_FOUND")
+    assert_error(zone_event(client, auth_headers(officer), 999_999), 404, "NOT_FOUND")
+    resident = zone_event(client, auth_headers(UserFactory()), zone.id)
+    assert_error(resident, 403, "FORBIDDEN")
+    assert len(entries("event.create")) == 1
+
+
+def test_check_ins_at_an_officers_event_earn_the_officer_nothing(client, zone, auth_headers):
+    officer = StationAdminFactory(zone=zone)
+    created = zone_event(
+        client,
+        auth_headers(officer),
+        zone.id,
+        starts_at=(utcnow() - timedelta(hours=1)).isoformat(),
+    )
+    assert created.status_code == 201, created.get_json()
+    volunteer = db.session.get(
+        UserFactory._meta.model, EnrollmentFactory(promoter=PromoterFactory(zone=zone)).volunteer_id
+    )
+    here = {"latitude": ZONE_CENTRE[1], "longitude": ZONE_CENTRE[0], "coord_type": "gcj02"}
+    answer = client.post(
+        f"{EVENTS}/{created.get_json()['id']}/checkins",
+        json={**here, "accuracy": 10},
+        headers=auth_headers(volunteer),
+    )
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["points_awarded"] == 10
+    db.session.expire_all()
+    assert db.session.get(UserFactory._meta.model, officer.id).points_balance == 0

@@ -7,6 +7,7 @@ A tiny Flask app with only the console registered: the app factory is not needed
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -167,6 +168,7 @@ def page_context(name: str) -> dict:
     for prefix, sample in PAGE_SAMPLES.items():
         if name.startswith(prefix):
             context.update(sample())
+    context.update(_page_samples().get(name, {}))  # rewards, desk, events, audit
     return context
 
 
@@ -177,7 +179,7 @@ def template_names() -> list[str]:
 @pytest.fixture(scope="module")
 def app() -> Flask:
     app = Flask(__name__)
-    app.config.update(TESTING=True, SECRET_KEY="console-assets-test")
+    app.config.update(TESTING=True, SECRET_KEY="console-assets-test", TIMEZONE="Asia/Shanghai")
     register_console(app)
     return app
 
@@ -195,6 +197,80 @@ def assert_local_and_present(app: Flask, found: list[tuple[str, str]], where: st
 
 def test_there_are_templates():
     assert {"console/base.html", "console/macros.html"} <= set(template_names())
+
+
+def _page_samples() -> dict[str, dict]:
+    """What the section pages need beyond the demo's context: made-up rows."""
+    now = datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+    reward = SimpleNamespace(
+        id=1,
+        name="反诈雨伞",
+        points_cost=30,
+        stock=4,
+        per_user_limit=None,
+        starts_at=None,
+        ends_at=None,
+        active=True,
+    )
+    redemption = SimpleNamespace(
+        id=1,
+        code="AB12CD",
+        status="pending",
+        points_cost=30,
+        reward=reward,
+        user_id=7,
+        created_at=now,
+        decided_at=None,
+    )
+    event = SimpleNamespace(
+        id=1,
+        title="社区反诈讲座",
+        place_name="文化礼堂",
+        description="",
+        zone=SimpleNamespace(name="浒山街道"),
+        promoter_id=2,
+        starts_at=now,
+        ends_at=now,
+        state="current",
+        cancelled=False,
+        cancelled_at=None,
+        cancel_reason=None,
+        radius_m=200,
+        lat=30.17,
+        lng=121.25,
+    )
+    entry = SimpleNamespace(
+        created_at=now,
+        actor_id=2,
+        via="console",
+        action="reward.create",
+        object_type="reward",
+        object_id="1",
+        zone_id=None,
+        reason=None,
+        changes={"stock": [None, 4]},
+    )
+
+    def page(items):
+        return {"found": SimpleNamespace(items=items, page=1, per_page=20, total=len(items))}
+
+    states = {"current": "进行中"}
+    return {
+        "console/rewards/list.html": page([reward]),
+        "console/rewards/desk.html": {"redemption": redemption, "code": "AB12CD", "error": None,
+                                      "status_labels": {"pending": "待领取"}, "resident": None,
+                                      "zone_name": "浒山街道"},
+        "console/events/list.html": {**page([SimpleNamespace(event=event, checkin_count=3)]),
+                                     "organisers": {}, "state": None, "zone_id": None,
+                                     "args": {}, "zone_choices": [], "state_labels": states},
+        "console/events/detail.html": {"event": event, "checkin_count": 3, "organiser": "李警官",
+                                       "state_labels": states},
+        "console/events/form.html": {"zone_choices": [(1, "浒山街道")]},
+        "console/audit/list.html": {**page([SimpleNamespace(entry=entry, actor_nickname="李")]),
+                                    "form": {}, "args": {}, "zone_labels": {},
+                                    "action_labels": {}, "object_labels": {}, "via_labels": {},
+                                    "shown": str},
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("name", template_names())
