@@ -44,6 +44,7 @@ from miniapp_api.console import (  # noqa: E402, F401
     articles,
     audit,
     covers,
+    dashboard,
     desk,
     events,
     home,

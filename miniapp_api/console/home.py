@@ -1,5 +1,5 @@
-"""The console's home page: links to the sections and what is waiting (the dashboard's
-figures come later)."""
+"""The console's home page: the dashboard (console/dashboard.py) and links to the
+sections."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from flask import render_template
 
 from miniapp_api.console import console_bp
 from miniapp_api.console.auth import current_officer, officer_required
+from miniapp_api.console.dashboard import dashboard_context
 from miniapp_api.timeutil import app_timezone
-from miniapp_api.zones import admin_service as zones_admin
-from miniapp_api.zones.models import PENDING
 
 
 @console_bp.get("/")
 @officer_required()
 def home():
-    officer = current_officer()
-    waiting = zones_admin.applications(officer, PENDING, 1, 1).total
-    return render_template("console/home.html", active_section="home", waiting=waiting)
+    context = dashboard_context(current_officer())
+    return render_template("console/home.html", active_section="home", **context)
 
 
 @console_bp.app_template_filter("console_time")

@@ -255,7 +255,27 @@ def _page_samples() -> dict[str, dict]:
         return {"found": SimpleNamespace(items=items, page=1, per_page=20, total=len(items))}
 
     states = {"current": "进行中"}
+    dashboard = {
+        "dashboard_today": now.date(),
+        "dashboard_figures": [SimpleNamespace(label="答题", unit="次", today=3, week=9)],
+        "dashboard_chart": {"series": []},
+        "dashboard_zones": [
+            SimpleNamespace(
+                zone_name="浒山街道",
+                enrolled_at_end=5,
+                active_users=3,
+                quiz_sessions=2,
+                participation_rate=0.4,
+            )
+        ],
+        "dashboard_weakest": [SimpleNamespace(name="冒充客服", answered=10, facility=0.3)],
+        "dashboard_waiting": 2,
+        "dashboard_days": 30,
+    }
     return {
+        "console/dashboard/_figures.html": dashboard,
+        "console/dashboard/page.html": dashboard,
+        "console/home.html": dashboard,
         "console/rewards/list.html": page([reward]),
         "console/rewards/desk.html": {"redemption": redemption, "code": "AB12CD", "error": None,
                                       "status_labels": {"pending": "待领取"}, "resident": None,
