@@ -44,8 +44,8 @@ def _rows(sink, sql: str) -> list[tuple]:
 def write_articles(rng, sink, total: int, now: int) -> tuple[list[int], int]:
     synced = _rows(
         sink,
-        "SELECT id, title, category_id, summary, body_markdown, body_html, audience "
-        "FROM articles ORDER BY id",
+        "SELECT id, title, category_id, summary, body_markdown, body_html, audience, "
+        "format, key_points FROM articles ORDER BY id",
     )
     tags = {}
     for article_id, tag, position in _rows(
@@ -53,7 +53,7 @@ def write_articles(rng, sink, total: int, now: int) -> tuple[list[int], int]:
     ):
         tags.setdefault(article_id, []).append((tag, position))
     first = max(row[0] for row in synced) + 1
-    extra = total - len(synced)
+    extra = max(total - len(synced), 1)  # at least the pushed article (content/ may hold more)
     published = now - rng.integers(2 * DAY, 89 * DAY, extra)
     published[-1] = now - 3600  # pushed today: nobody has opened it yet
     stamps = sink.timestamps(published)
@@ -73,6 +73,8 @@ def write_articles(rng, sink, total: int, now: int) -> tuple[list[int], int]:
                 source[4],
                 source[5],
                 _json(source[6]),
+                source[7],
+                _json(source[8]),
                 "published",
                 stamps[n],
                 "admin",
@@ -93,6 +95,8 @@ def write_articles(rng, sink, total: int, now: int) -> tuple[list[int], int]:
             "body_markdown",
             "body_html",
             "audience",
+            "format",
+            "key_points",
             "status",
             "published_at",
             "source",
