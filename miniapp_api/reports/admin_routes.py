@@ -39,6 +39,17 @@ class ExportFormatConverter(AnyConverter):
         super().__init__(url_map, *service.EXPORT_FORMATS)
 
 
+EXPORT_DESCRIPTION = "The file, streamed: CSV (UTF-8 with BOM) or XLSX; Chinese headers"
+# The file's media type follows the path's `.csv` or `.xlsx`.
+EXPORT_CONTENT = {
+    media: {"schema": {"type": "string", "format": "binary"}}
+    for media in (
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+}
+
+
 @blp.record_once
 def _converters(state) -> None:
     state.app.url_map.converters["export_kind"] = ExportKindConverter
@@ -48,11 +59,8 @@ def _converters(state) -> None:
 @blp.route("/exports/<export_kind:kind>.<export_format:fmt>", methods=["GET"])
 @login_required(*OFFICERS)
 @blp.arguments(RangeArgsSchema, location="query")
-@blp.response(
-    200,
-    description="The file, streamed: CSV (UTF-8 with BOM) or XLSX; Chinese headers",
-    content_type="text/csv",
-)
+@blp.response(200, description=EXPORT_DESCRIPTION, content_type="text/csv")
+@blp.doc(responses={"200": {"description": EXPORT_DESCRIPTION, "content": EXPORT_CONTENT}})
 @blp.alt_response(404, response="NOT_FOUND")
 def export(args, kind, fmt):
     """Export volunteers, promoters, enrollments, redemptions, events or statistics (audited)."""

@@ -106,3 +106,13 @@ def test_the_code_images_are_documented(client):
     content = spec["paths"]["/api/v1/promoter/qrcode"]["get"]["responses"]["200"]["content"]
     assert set(content) == {"application/json", "image/png", "image/svg+xml"}
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Code"}
+
+
+def test_both_export_formats_are_documented(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    ok = spec["paths"]["/api/v1/admin/exports/{kind}.{fmt}"]["get"]["responses"]["200"]
+    assert set(ok["content"]) == {
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    assert ok["description"].startswith("The file, streamed")
