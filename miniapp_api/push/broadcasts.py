@@ -73,7 +73,9 @@ def create_broadcast(values: Mapping[str, Any], officer: User) -> Broadcast:
     if own_zones and not filters.get("zone_ids"):
         filters["zone_ids"] = sorted(own_zones)
     if not scope.citywide and not filters.get("zone_ids"):
-        filters["zone_ids"] = sorted(scope.zone_ids or [])
+        if not scope.zone_ids:  # an officer without zones reaches no one, never everyone
+            raise NotFound("区域不存在")
+        filters["zone_ids"] = sorted(scope.zone_ids)
     for zone_id in filters.get("zone_ids", []):
         scope.require(zone_id, "区域不存在")
     broadcast = queue(message, filters, officer)
@@ -123,7 +125,7 @@ def recipients_of(template_key: str, filters: Mapping[str, Any]) -> list[int]:
             or_(MessageSubscription.long_term, MessageSubscription.remaining > 0),
         )
     )
-    if filters.get("zone_ids"):
+    if "zone_ids" in filters:  # an empty list selects no one
         query = query.where(User.zone_id.in_(subtree(set(filters["zone_ids"]))))
     if filters.get("age_groups"):
         query = query.where(User.age_group.in_(filters["age_groups"]))

@@ -113,9 +113,9 @@ def promoter_rows(filters: Filters) -> Iterator[tuple]:
     application = (
         select(PromoterApplication).join(latest, latest.c.id == PromoterApplication.id).subquery()
     )
-    volunteers = (
-        select(Enrollment.promoter_id, func.count().label("n"))
-        .group_by(Enrollment.promoter_id)
+    volunteers = (  # per promoter and zone: a station sees only its zones' counts
+        select(Enrollment.promoter_id, Enrollment.zone_id, func.count().label("n"))
+        .group_by(Enrollment.promoter_id, Enrollment.zone_id)
         .subquery()
     )
     query = (
@@ -128,7 +128,8 @@ def promoter_rows(filters: Filters) -> Iterator[tuple]:
         .join(Zone, Zone.id == RoleZone.zone_id)
         .outerjoin(application, (application.c.user_id == User.id)
                    & (application.c.zone_id == RoleZone.zone_id))
-        .outerjoin(volunteers, volunteers.c.promoter_id == User.id)
+        .outerjoin(volunteers, (volunteers.c.promoter_id == User.id)
+                   & (volunteers.c.zone_id == RoleZone.zone_id))
         .where(RoleZone.role == "promoter")
         .order_by(User.id, RoleZone.zone_id)
     )  # fmt: skip

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, delete, func, literal, or_, select, union
+from sqlalchemy import case, delete, func, literal, or_, select, text, union
 
 from miniapp_api.articles.models import ArticleRead
 from miniapp_api.points.models import EARNING_REASONS, PointsEntry
@@ -181,9 +181,19 @@ def compute_day(day: date) -> DayFigures:
     return figures
 
 
+ROLLUP_LOCK_SPACE = 7301  # the advisory locks' first key, for the stats rollup
+
+
 @use_case
 def roll_up_day(day: date) -> DayFigures:
-    """Replace the rollup rows of `day` with freshly computed ones."""
+    """Replace the rollup rows of `day` with freshly computed ones. Two rollups of one day
+    at once (the job and the command) take turns: on PostgreSQL a transaction lock on the
+    day; SQLite runs one writer at a time anyway."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": ROLLUP_LOCK_SPACE, "key": day.toordinal()},
+        )
     figures = compute_day(day)
     for model in (DailyStats, DailyArticleReads, DailyQuestionAnswers, RolledUpDay):
         db.session.execute(delete(model).where(model.day == day))

@@ -17,6 +17,7 @@ from miniapp_api.rewards.models import Redemption
 from miniapp_api.storage import db
 from miniapp_api.users.models import User
 from tests.factories import EnrollmentFactory, EventFactory, RedemptionFactory, RewardFactory
+from tests.factories.zones import RoleZoneFactory
 from tests.helpers import assert_error, station_world
 
 EXPORTS = "/api/v1/admin/exports"
@@ -178,3 +179,19 @@ def test_the_stats_export_has_a_row_per_day_and_zone(client, world, auth_headers
     assert {row[2] for row in body} == {"白沙社区"}  # the town itself has no users
     assert sum(int(row[6]) for row in body) == 3  # the promoter and its two volunteers
     assert {int(row[5]) for row in body} == {2}  # both volunteers enrolled by each day's end
+
+
+def test_a_promoters_volunteers_are_counted_per_zone(client, world, auth_headers):
+    """A promoter working in two zones: each zone's row counts that zone's volunteers, so
+    a station admin never learns another zone's figure."""
+    def counts(headers) -> dict[str, str]:
+        rows = rows_of(client.get(f"{EXPORTS}/promoters.csv", headers=headers))
+        return {row[5]: row[6] for row in rows[1:] if row[1] == "宣传员小王"}
+
+    [here] = counts(auth_headers(world.officer)).values()
+    promoter = db.session.get(User, world.promoter.id)
+    RoleZoneFactory(user=promoter, zone=world.other, role="promoter")
+    for _ in range(3):
+        EnrollmentFactory(promoter=promoter, zone_id=world.other.id)
+    assert counts(auth_headers(world.officer)) == {world.street.name: here}
+    assert counts(auth_headers(world.admin)) == {world.street.name: here, world.other.name: "3"}

@@ -135,6 +135,21 @@ def test_an_officer_targets_a_warning_and_follows_it(app_ctx, client, auth_heade
     assert cancelled.get_json()["status"] == "done"  # finished broadcasts stay done
 
 
+def test_an_officer_without_zones_reaches_no_one(app_ctx, client, auth_headers):
+    """A station admin holding no zone (a role granted without one) is refused, never
+    widened to the whole city."""
+    people = station_world()
+    subscriber(people.street.id)
+    citywide = {**warning(people.street.id), "category": None, "zone_ids": []}
+    alert = client.post(f"{ADMIN}/alerts", json=citywide, headers=auth_headers(people.admin))
+    alert = alert.get_json()
+    zoneless = auth_headers(UserFactory(roles=["station_admin"]))
+    refused = client.post(f"{ADMIN}/broadcasts", json={"alert_id": alert["id"]}, headers=zoneless)
+    assert refused.status_code == 404, refused.get_json()
+    assert db.session.scalars(select(Broadcast)).all() == []
+    assert get_wechat_client().messages.sent == []
+
+
 def test_broadcast_input_is_checked(app_ctx, client, auth_headers):
     people = station_world()
     admin = auth_headers(people.admin)

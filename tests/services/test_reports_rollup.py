@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from miniapp_api.reports import tasks
 from miniapp_api.reports.models import DailyStats, RolledUpDay
 from miniapp_api.storage import db
 from tests.factories import UserFactory, ZoneFactory
+from tests.helpers import fire_at_once
 
 TODAY, YESTERDAY = date(2026, 11, 18), date(2026, 11, 17)  # the frozen clock's days
 
@@ -54,3 +56,27 @@ def test_to_before_from_is_refused(app, app_ctx):
     )
     assert result.exit_code != 0
     assert "--to is before --from" in result.output
+
+
+@pytest.mark.postgres
+def test_two_rollups_of_one_day_at_once_take_turns(app, app_ctx):
+    """The periodic job and `flask stats rollup` on the same day at the same time: each
+    replaces the day whole, one after the other (no duplicate-key failure)."""
+    from miniapp_api.reports.rollup import roll_up_day
+
+    ZoneFactory()
+    day = date(2026, 11, 17)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                roll_up_day(day)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    fire_at_once(6, run)
+    assert errors == []
+    assert rolled_days() == [day]
