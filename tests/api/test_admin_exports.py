@@ -184,6 +184,7 @@ def test_the_stats_export_has_a_row_per_day_and_zone(client, world, auth_headers
 def test_a_promoters_volunteers_are_counted_per_zone(client, world, auth_headers):
     """A promoter working in two zones: each zone's row counts that zone's volunteers, so
     a station admin never learns another zone's figure."""
+
     def counts(headers) -> dict[str, str]:
         rows = rows_of(client.get(f"{EXPORTS}/promoters.csv", headers=headers))
         return {row[5]: row[6] for row in rows[1:] if row[1] == "宣传员小王"}
