@@ -1,5 +1,6 @@
 """Console area A in Chromium: an admin signs in through the form, approves a promoter
-application, bans a user; scan-to-sign-in signs in once the mini-program confirms."""
+application, bans a user and finds both in the audit log; five wrong passwords lock the
+account; scan-to-sign-in signs in once the mini-program confirms."""
 
 from __future__ import annotations
 
@@ -111,3 +112,30 @@ def test_a_resident_cannot_confirm_even_with_the_ticket(app, world):
         ticket = tickets.create_ticket().id
         with pytest.raises(Exception, match="管理人员"):
             tickets.confirm_ticket(ticket, resident)
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(page, base_url, world):
+    page.goto(f"{base_url}/console/login", wait_until="networkidle")
+    for attempt in range(5):
+        page.fill("#f-username", "liwei")
+        page.fill("#f-password", f"wrong-password-{attempt}")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#signin-error")
+    page.fill("#f-username", "liwei")
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#signin-error")
+    assert "锁定" in page.locator("#signin-error").inner_text()
+    assert "/console/login" in page.url
+    screenshot(page, "console-login-locked")
+
+
+def test_the_console_actions_are_found_in_the_audit_log(page, page_log, app, base_url, world):
+    """After an approval and a ban through the console, the audit page lists both."""
+    test_admin_approves_an_application(page, page_log, app, base_url, world)
+    test_admin_bans_a_user(page, page_log, app, base_url, world)
+    page.goto(f"{base_url}/console/audit", wait_until="networkidle")
+    table = page.locator("table").first.inner_text()
+    assert "application.approve" in table and "user.ban" in table
+    screenshot(page, "console-audit-after-actions")
+    assert page_log.errors == []
