@@ -36,6 +36,11 @@ def path_checks(row: dict) -> list[tuple[str, bool]]:
     return checks
 
 
+def _admin(row: dict) -> bool:
+    """An officer's path (the statistics): its own latency target, no share of hello."""
+    return row["name"].startswith("GET /admin/")
+
+
 def targets(results: dict) -> list[dict]:
     rows = results["hot_paths"]
     found = []
@@ -48,7 +53,7 @@ def targets(results: dict) -> list[dict]:
         ("/me, feed, boards", "jwt hello", 0.60),
         ("writes", "plain insert", 0.50),
     ):
-        mine = [r for r in rows if r["reference"] == reference]
+        mine = [r for r in rows if r["reference"] == reference and not _admin(r)]
         if mine:
             worst = min(mine, key=lambda r: r["ratio"])
             add(
@@ -56,7 +61,13 @@ def targets(results: dict) -> list[dict]:
                 f"lowest {worst['ratio']:.2f} ({worst['name']}, {worst['backend']})",
                 worst["ratio"] >= share,
             )
-    boards = [r for r in rows if r["max_p99_ms"] is not None]
+    for row in (r for r in rows if _admin(r) and r["max_p99_ms"] is not None):
+        add(
+            f"{row['name']} p99 ≤ {row['max_p99_ms']:.0f} ms",
+            f"{row['path']['p99_ms']:.1f} ms ({row['connections']} conns)",
+            row["path"]["p99_ms"] <= row["max_p99_ms"],
+        )
+    boards = [r for r in rows if r["max_p99_ms"] is not None and not _admin(r)]
     if boards:
         worst = max(boards, key=lambda r: r["path"]["p99_ms"])
         add(
