@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from flask import render_template
 
 from miniapp_api.console import console_bp
-from miniapp_api.errors import AppError, Forbidden, NotFound
+from miniapp_api.errors import AppError
 from miniapp_api.timeutil import app_timezone, to_local
 
 FIELD_SEPARATOR = "."
@@ -51,16 +50,6 @@ def load_form(schema: ma.Schema, data: Mapping[str, Any]) -> tuple[dict | None, 
         return schema.load(data), {}
     except ma.ValidationError as exc:
         return None, flat_errors(exc.messages)
-
-
-def refusal_page(exc: AppError):
-    """A 404 or 403 page for a console request the use cases refused."""
-    status = 404 if isinstance(exc, NotFound) else 403
-    return render_template("console/refused.html", status=status, message=exc.message), status
-
-
-console_bp.register_error_handler(NotFound, refusal_page)
-console_bp.register_error_handler(Forbidden, refusal_page)
 
 
 def as_utc(moment: datetime) -> datetime:
